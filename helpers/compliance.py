@@ -1007,9 +1007,8 @@ def audit_shop(
     if "assets" in tables:
         parts.append(asset_audit(tables["assets"]))
         ran(["copyright_unlicensed", "copyright_expired"], len(tables["assets"]))
-    # Tables that legitimately hold phone numbers (the do-not-call register) are not scanned.
-    scan = {name: frame.drop(columns=[c for c in ("phone",) if c in frame.columns])
-            for name, frame in tables.items() if name != "dnc_register"}
+    # The do-not-call register is a list of numbers by definition; it is not scanned.
+    scan = {name: frame for name, frame in tables.items() if name != "dnc_register"}
     parts.append(pii_audit(scan, known_names=known_names))
     text_cells = sum(int(frame.select_dtypes(include=["object", "string"]).notna().sum().sum()) for frame in scan.values())
     ran(["pii_email", "pii_phone", "pii_hkid", "pii_name"], text_cells)
