@@ -9,6 +9,8 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+# Kernels started by nbval inherit this: executing notebooks under test must not write attempt logs.
+os.environ.setdefault("OCLAB_ATTEMPT_LOG", "off")
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("OCLAB_SHARED_DATA", PROJECT.parent / "shared" / "data"))
