@@ -56,6 +56,7 @@ import ast
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import platform
 import re
@@ -251,14 +252,60 @@ class Parameter:
 
 
 def notebook_parameters(path: str | Path) -> dict[str, Parameter]:
-    """The parameters a notebook declares, read by papermill from its cell tagged ``parameters``."""
+    """The parameters a notebook declares, read by papermill from its cell tagged ``parameters``.
+
+    papermill skips every line holding more than one ``=``, so a help comment such as
+    ``# empty = day after the last order`` would hide its parameter; such lines are
+    recovered from Python's own parser of the same cell, in the cell's order.
+    """
+    import nbformat
     import papermill
 
-    inferred = papermill.inspect_notebook(str(path))
-    return {
+    papermill_log = logging.getLogger("papermill")
+    level = papermill_log.level
+    papermill_log.setLevel(logging.ERROR)  # its "Unable to parse line" warning is handled below
+    try:
+        inferred = papermill.inspect_notebook(str(path))
+    finally:
+        papermill_log.setLevel(level)
+    found = {
         name: Parameter(name, info["inferred_type_name"], info["default"], info["help"])
         for name, info in inferred.items()
     }
+    nb = nbformat.read(str(path), as_version=4)
+    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if cell is None:
+        return found
+    recovered = _python_declarations(cell.source)
+    order = list(recovered) + [name for name in found if name not in recovered]
+    return {name: found.get(name) or recovered[name] for name in order}
+
+
+def _python_declarations(source: str) -> dict[str, Parameter]:
+    """Top-level assignments of a parameters cell, with the comment at the end of each as help."""
+    import io
+    import tokenize
+
+    try:
+        tree = ast.parse(source)
+        comments = {
+            token.start[0]: token.string.lstrip("#").strip()
+            for token in tokenize.generate_tokens(io.StringIO(source).readline)
+            if token.type == tokenize.COMMENT
+        }
+    except (SyntaxError, tokenize.TokenError):
+        return {}
+    declared = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            name, type_name = node.target.id, ast.unparse(node.annotation)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name, type_name = node.targets[0].id, "None"
+        else:
+            continue
+        default = ast.get_source_segment(source, node.value) or ""
+        declared[name] = Parameter(name, type_name, default, comments.get(node.end_lineno, ""))
+    return declared
 
 
 def format_parameters(params: Mapping[str, Parameter]) -> str:
