@@ -30,15 +30,9 @@ venv: $(STAMP)
 test: venv
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --nbval-lax -p no:cacheprovider -q
 
-# A plain papermill loop until the report runner lands.
+# Every area notebook (01 and up) as a report on the bundled data: reports/index.html links them all.
 reports: venv
-	@mkdir -p reports
-	@for nb in notebooks/[0-9][0-9]_*.ipynb; do \
-	  name=$$(basename $$nb .ipynb); mkdir -p reports/$$name; \
-	  echo "report: $$name"; \
-	  $(BIN)/papermill --no-progress-bar --cwd notebooks $$nb reports/$$name/report.ipynb \
-	    -p output_dir $(CURDIR)/reports/$$name || exit 1; \
-	done
+	$(BIN)/python -m helpers.reports run all --out reports
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
