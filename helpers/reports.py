@@ -91,6 +91,7 @@ EXIT_OK = 0
 EXIT_INVALID = 2
 EXIT_FAILED_BASE = 10
 EXIT_CAP = 99
+EXIT_INTERRUPTED = 130
 #: Packages whose versions are recorded in run.json (those installed).
 KEY_PACKAGES = (
     "online-customer-lab",
@@ -1025,6 +1026,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParameterError as exc:
         print(f"oclab-report: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except KeyboardInterrupt:
+        # run_area has removed the unfinished staging folder; finished reports stay in place.
+        print("\noclab-report: interrupted; reports finished before the interruption are kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":
