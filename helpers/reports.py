@@ -84,6 +84,8 @@ START_PAGE_NUMBER = "00"
 RUNNER_PARAMETERS = ("output_dir",)
 SUPPORTED_TYPES = ("str", "int", "float", "bool", "list", "dict")
 REPORT_NOTEBOOK = "report.ipynb"
+#: What a data folder must hold (the bundled shop layout read by helpers.data.load_transactions).
+SHOP_TRANSACTIONS = "transactions.csv.gz"
 REPORT_HTML = "report.html"
 FAILED_DIR = "failed"
 DEFAULT_TIMEOUT_S = 600
@@ -498,10 +500,15 @@ def plan_runs(areas: Sequence[Area], given: Mapping[str, GivenValue], *, caller_
                 inject[name] = str(resolved)
             else:
                 resolved = (area.path.parent / str(effective[name])).resolve()
+            shown = effective[name]
+            where = "" if Path(str(shown)).is_absolute() else f" (looked for {resolved})"
             if not resolved.exists():
-                shown = effective[name]
-                where = "" if Path(str(shown)).is_absolute() else f" (looked for {resolved})"
                 area_problems.append(f"{name}: no such file or folder: {shown}{where}")
+            elif name == "data_path" and resolved.is_dir() and not (resolved / SHOP_TRANSACTIONS).is_file():
+                area_problems.append(
+                    f"{name}: the folder {shown} has no {SHOP_TRANSACTIONS}; give a transactions file, "
+                    f"or a folder laid out like the bundled shop{where}"
+                )
             else:
                 input_files.append(resolved)
                 effective[name] = str(resolved)
@@ -591,14 +598,24 @@ def _move_into_place(source: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _retarget_paths(notebook: Path, staging: Path, final: Path) -> None:
-    """The executed notebook names its final folder, not the staging folder it ran in."""
+def _finalise_notebook(notebook: Path, staging: Path, final: Path) -> None:
+    """Point the executed notebook at its final folder and drop papermill's clock times.
+
+    The notebook ran with ``output_dir`` set to the staging folder; readers should see the
+    folder the report lives in. Start and end times belong in run.json only.
+    """
+    import nbformat
+
     if not notebook.exists():
         return
     text = notebook.read_text(encoding="utf-8")
-    quoted_from, quoted_to = json.dumps(str(staging))[1:-1], json.dumps(str(final))[1:-1]
-    if quoted_from in text:
-        notebook.write_text(text.replace(quoted_from, quoted_to), encoding="utf-8")
+    text = text.replace(json.dumps(str(staging))[1:-1], json.dumps(str(final))[1:-1])
+    nb = nbformat.reads(text, as_version=4)
+    for holder in [nb.metadata, *(cell.metadata for cell in nb.cells)]:
+        timing = holder.get("papermill", {})
+        for key in ("start_time", "end_time"):
+            timing.pop(key, None)
+    nbformat.write(nb, str(notebook))
 
 
 def export_html(notebook: Path, target: Path, title: str) -> Path:
@@ -658,7 +675,7 @@ def run_area(
         except Exception as exc:  # the kernel died or could not start: still a failed report, not a crash
             failure = Failure("the notebook", "", f"{type(exc).__name__}: {exc}")
         if failure is None:
-            _retarget_paths(notebook, staging, final)
+            _finalise_notebook(notebook, staging, final)
             try:
                 export_html(notebook, staging / REPORT_HTML, area.title)
             except Exception as exc:  # nbconvert problem: the report is incomplete, so it failed
@@ -669,7 +686,7 @@ def run_area(
             _move_into_place(staging, final)
             shutil.rmtree(failed, ignore_errors=True)
             return AreaResult(area, "ok", started, _now(), seconds, final, None, outputs)
-        _retarget_paths(notebook, staging, failed)
+        _finalise_notebook(notebook, staging, failed)
         (staging / "error.txt").write_text(f"{area.name} {failure.describe()}\n", encoding="utf-8")
         outputs = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
         _move_into_place(staging, failed)
@@ -724,7 +741,16 @@ def _git_commit() -> str | None:
 
 
 def headline_metrics(folder: Path, limit: int = 6) -> tuple[list[tuple[str, str]], int]:
-    """Up to ``limit`` top-level numbers of ``metrics.json``, formatted, and how many more there are."""
+    """Up to ``limit`` figures of ``metrics.json``, formatted, and how many more there are.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "metrics.json").write_text('{"a_share": 0.31416, "b": {"n": 1234}, "revenue_hkd": 1234567.891}')
+    >>> headline_metrics(folder, limit=2)
+    ([('a_share', '0.3142'), ('revenue_hkd', '1,234,567.89')], 1)
+    """
     path = folder / "metrics.json"
     try:
         metrics = json.loads(path.read_text(encoding="utf-8"))
@@ -732,8 +758,13 @@ def headline_metrics(folder: Path, limit: int = 6) -> tuple[list[tuple[str, str]
         return [], 0
     if not isinstance(metrics, dict):
         return [], 0
-    shown = []
+    # Top-level figures first, then one level of nested ones as "group.name".
+    flat: dict[str, object] = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
     for key, value in metrics.items():
+        if isinstance(value, dict):
+            flat |= {f"{key}.{inner}": v for inner, v in value.items()}
+    shown = []
+    for key, value in flat.items():
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             continue
         if isinstance(value, int):
@@ -743,7 +774,7 @@ def headline_metrics(folder: Path, limit: int = 6) -> tuple[list[tuple[str, str]
         else:
             text = value
         shown.append((key, text))
-    return shown[:limit], max(len(metrics) - min(len(shown), limit), 0)
+    return shown[:limit], max(len(flat) - min(len(shown), limit), 0)
 
 
 INDEX_TEMPLATE = """<!DOCTYPE html>

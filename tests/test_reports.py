@@ -277,6 +277,14 @@ def test_invalid_parameters_stop_before_anything_runs(
     assert not out.exists(), "nothing may be written when validation fails"
 
 
+def test_a_data_folder_must_hold_the_transactions_file(fixture_dir: Path, tmp_path: Path) -> None:
+    areas = reports.select_areas(["orders"], reports.discover_areas(fixture_dir))
+    empty = tmp_path / "june"
+    empty.mkdir()
+    with pytest.raises(reports.ParameterError, match="the folder .*june has no transactions.csv.gz"):
+        reports.plan_runs(areas, reports.gather_values(data=str(empty)), caller_cwd=tmp_path)
+
+
 def test_run_all_refuses_a_name_no_notebook_declares_but_accepts_one_some_declare(
     fixture_dir: Path, orders_file: Path, capsys: pytest.CaptureFixture
 ) -> None:
@@ -359,6 +367,8 @@ def test_executed_notebook_names_its_final_folder_not_the_staging_one(run_all: d
     text = (run_all["out"] / "orders_summary" / "report.ipynb").read_text()
     assert str(run_all["out"] / "orders_summary") in text
     assert ".partial" not in text
+    # Clock times live in run.json only.
+    assert '"start_time"' not in text and '"end_time"' not in text
     assert not [p for p in run_all["out"].iterdir() if p.name.startswith(".")], "staging folders left behind"
 
 
@@ -441,8 +451,8 @@ def test_a_cell_that_runs_too_long_fails_as_timed_out(tmp_path: Path, capsys: py
     folder.mkdir()
     write(notebook([md("# Slow\n\nSleeps."), code('# parameters\noutput_dir: str = "output"  # out', tags=["parameters"]),
                     code("import time\ntime.sleep(60)")]), folder / "01_slow.ipynb")
-    code_ = run_cli("run", "slow", "--notebooks", str(folder), "--out", str(tmp_path / "out"), "--timeout", "2",
-                    "--no-progress")
+    # With progress bars on, as in `make reports`.
+    code_ = run_cli("run", "slow", "--notebooks", str(folder), "--out", str(tmp_path / "out"), "--timeout", "2")
     err = capsys.readouterr().err
     assert code_ == 11
     assert "timed out: a cell ran longer than 2 s" in err
