@@ -54,6 +54,7 @@ from __future__ import annotations
 import argparse
 import ast
 import datetime as dt
+import difflib
 import hashlib
 import json
 import logging
@@ -483,7 +484,9 @@ def plan_runs(areas: Sequence[Area], given: Mapping[str, GivenValue], *, caller_
                 continue
             if name not in declared:
                 if len(areas) == 1:
-                    area_problems.append(f"unknown parameter '{name}' (from {value.source})")
+                    close = difflib.get_close_matches(name, list(declared), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    area_problems.append(f"unknown parameter '{name}' (from {value.source}){hint}")
                 continue
             try:
                 inject[name] = convert_value(value, declared[name].type_name, name=name)
@@ -496,7 +499,7 @@ def plan_runs(areas: Sequence[Area], given: Mapping[str, GivenValue], *, caller_
                 continue
             if name in inject:
                 # Notebooks run in notebooks/: a relative path means the caller's folder.
-                resolved = (caller_cwd / str(inject[name])).resolve()
+                resolved = (caller_cwd / Path(str(inject[name])).expanduser()).resolve()
                 inject[name] = str(resolved)
             else:
                 resolved = (area.path.parent / str(effective[name])).resolve()

@@ -249,7 +249,7 @@ def test_relative_data_path_means_the_callers_folder(fixture_dir: Path, orders_f
 @pytest.mark.parametrize(
     ("extra", "problem"),
     [
-        (["-p", "top_m", "3"], "orders_summary: unknown parameter 'top_m' (from -p top_m)"),
+        (["-p", "top_m", "3"], "orders_summary: unknown parameter 'top_m' (from -p top_m); did you mean 'top_n'?"),
         (["-p", "top_n", "three"], "orders_summary: top_n: expected a whole number (int), got 'three' (from -p top_n)"),
         (["-y", "as_of: [2024]"], "orders_summary: as_of: expected a single str value, got [2024] (from -y)"),
         (["-y", "columns: customer_id"], "orders_summary: columns: expected a dict such as {key: value}, got 'customer_id'"),
