@@ -127,6 +127,8 @@ WRITTEN_CHANNELS: frozenset[str] = frozenset(
     {"written", "writing", "paper", "paper_form", "form", "online_form", "web_form", "website", "web", "app",
      "email", "e-mail", "signed", "electronic", "online"}
 )
+#: Channels whose messages are commercial electronic *mail* (UEMO s.12 covers only these).
+EMAIL_CHANNELS: frozenset[str] = frozenset({"email", "e-mail", "newsletter", "e-newsletter", "enewsletter", "edm"})
 #: Message channels that reach a phone or fax number (do-not-call registers, s.11).
 PHONE_CHANNELS: frozenset[str] = frozenset({"sms", "mms", "fax", "voice", "phone", "call", "whatsapp"})
 #: Licence values that mean "no licence".
@@ -592,6 +594,10 @@ def _flag(values: pd.Series) -> pd.Series:
     return text.isin(["true", "yes", "y", "1", "t"]).fillna(False).astype(bool)
 
 
+def _is_email(channel: pd.Series) -> pd.Series:
+    return channel.astype("string").str.strip().str.lower().isin(EMAIL_CHANNELS).fillna(False).astype(bool)
+
+
 def misleading_subject_reasons(subjects: pd.Series) -> pd.Series:
     """Why each subject heading is likely to mislead (UEMO s.12), or missing when it looks fine.
 
@@ -634,7 +640,7 @@ def message_audit(messages: pd.DataFrame) -> pd.DataFrame:
     en, zh = _flag(messages["unsubscribe_en"]), _flag(messages["unsubscribe_zh"])
     not_bilingual = ~(en & zh)
     missing = np.where(~en & ~zh, "no unsubscribe statement", np.where(~en, "no English statement", "no Chinese statement"))
-    email = messages["channel"].astype("string").str.lower().str.contains("mail", regex=False).fillna(False).astype(bool)
+    email = _is_email(messages["channel"])
     reasons = misleading_subject_reasons(messages["subject"])
     misleading = email & reasons.notna()
     channel = messages["channel"].astype("string").fillna("?")
@@ -825,51 +831,135 @@ def pii_audit(tables: Mapping[str, pd.DataFrame], *, known_names: Iterable[str] 
 # --------------------------------------------------------------------------- the whole shop
 
 
+#: metrics.json key -> (rules it counts, how): "rows" counts findings, "records" distinct records,
+#: "customers" distinct customers, "checked" the population checked by the first rule.
+METRIC_RULES: dict[str, tuple[tuple[str, ...], str]] = {
+    "sends_checked": (("dm_no_consent",), "checked"),
+    "sends_without_valid_consent": (("dm_no_consent", "dm_oral_unconfirmed", "dm_outside_scope"), "records"),
+    "sends_no_consent": (("dm_no_consent",), "rows"),
+    "sends_oral_consent_unconfirmed": (("dm_oral_unconfirmed",), "rows"),
+    "sends_outside_consent_scope": (("dm_outside_scope",), "rows"),
+    "sends_after_opt_out": (("dm_after_opt_out",), "rows"),
+    "customers_affected_part_6a": (("dm_no_consent", "dm_oral_unconfirmed", "dm_outside_scope",
+                                    "dm_after_opt_out"), "customers"),
+    "third_party_consents_not_written": (("dm_third_party_not_written",), "rows"),
+    "unsubscribe_requests": (("uemo_unsubscribe_late",), "checked"),
+    "unsubscribe_late": (("uemo_unsubscribe_late",), "rows"),
+    "sends_after_unsubscribe": (("uemo_sent_after_unsubscribe",), "rows"),
+    "messages_checked": (("uemo_sender_info",), "checked"),
+    "messages_missing_sender_info": (("uemo_sender_info",), "rows"),
+    "messages_missing_bilingual_unsubscribe": (("uemo_bilingual_unsubscribe",), "rows"),
+    "messages_misleading_subject": (("uemo_misleading_subject",), "rows"),
+    "sends_to_do_not_call_numbers": (("uemo_do_not_call",), "rows"),
+    "access_requests_late": (("pdpo_access_late",), "rows"),
+    "datasets_over_retention": (("pdpo_retention",), "rows"),
+    "pii_findings": (("pii_email", "pii_phone", "pii_hkid", "pii_name"), "rows"),
+    "unlicensed_assets": (("copyright_unlicensed",), "rows"),
+    "expired_asset_licences": (("copyright_expired",), "rows"),
+}
+
+
 @dataclass
 class ComplianceReport:
-    """Everything :func:`audit_shop` found: findings, checked counts, skipped checks, and metrics."""
+    """Everything :func:`audit_shop` found.
+
+    Attributes
+    ----------
+    findings
+        All findings (:data:`FINDING_COLUMNS`), sorted by rule and record; free of raw personal data.
+    checked
+        Rule → how many records it examined (only rules that ran).
+    skipped
+        Rule → why it could not run (a table is missing).
+    unsubscribe
+        :func:`unsubscribe_timeliness` of the unsubscribe requests (empty when there are none).
+    as_of
+        The date open requests and retention were measured at.
+    """
 
     findings: pd.DataFrame
     checked: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    unsubscribe: pd.DataFrame = field(default_factory=pd.DataFrame)
+    as_of: pd.Timestamp | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
+        """The one-page pass/fail summary (:func:`compliance_summary`)."""
         return compliance_summary(self.findings, self.checked, self.skipped)
 
-    def metrics(self) -> dict[str, int]:
-        """Plain counts for ``metrics.json`` (no personal data, no timestamps)."""
-        count = self.findings["rule"].value_counts()
-        rules = self.findings["rule"]
+    def section(self, *prefixes: str) -> pd.DataFrame:
+        """Summary rows of the rules whose id starts with any of ``prefixes`` (e.g. ``"dm_"``)."""
+        summary = self.summary
+        return summary.loc[summary["rule"].str.startswith(prefixes)].reset_index(drop=True)
 
-        def n(rule: str) -> int:
-            return int(count.get(rule, 0))
+    def findings_for(self, *prefixes: str) -> pd.DataFrame:
+        """Findings of the rules whose id starts with any of ``prefixes``."""
+        return self.findings.loc[self.findings["rule"].str.startswith(prefixes)].reset_index(drop=True)
 
-        consent_rules = ["dm_no_consent", "dm_oral_unconfirmed", "dm_outside_scope"]
-        return {
-            "sends_checked": int(self.checked.get("dm_no_consent", 0)),
-            "sends_without_valid_consent": int(self.findings.loc[rules.isin(consent_rules), "record"].nunique()),
-            "sends_no_consent": n("dm_no_consent"),
-            "sends_oral_consent_unconfirmed": n("dm_oral_unconfirmed"),
-            "sends_outside_consent_scope": n("dm_outside_scope"),
-            "sends_after_opt_out": n("dm_after_opt_out"),
-            "customers_affected_part_6a": int(self.findings.loc[rules.str.startswith("dm_"), "customer_id"].nunique()),
-            "third_party_consents_not_written": n("dm_third_party_not_written"),
-            "unsubscribe_requests": int(self.checked.get("uemo_unsubscribe_late", 0)),
-            "unsubscribe_late": n("uemo_unsubscribe_late"),
-            "sends_after_unsubscribe": n("uemo_sent_after_unsubscribe"),
-            "messages_checked": int(self.checked.get("uemo_sender_info", 0)),
-            "messages_missing_sender_info": n("uemo_sender_info"),
-            "messages_missing_bilingual_unsubscribe": n("uemo_bilingual_unsubscribe"),
-            "messages_misleading_subject": n("uemo_misleading_subject"),
-            "sends_to_do_not_call_numbers": n("uemo_do_not_call"),
-            "access_requests_late": n("pdpo_access_late"),
-            "datasets_over_retention": n("pdpo_retention"),
-            "pii_findings": int(rules.str.startswith("pii_").sum()),
-            "unlicensed_assets": n("copyright_unlicensed"),
-            "expired_asset_licences": n("copyright_expired"),
-            "checks_skipped": len(self.skipped),
-        }
+    def skipped_note(self, *prefixes: str) -> str:
+        """A plain sentence on the checks of these rules that could not run ("" when all ran)."""
+        skipped = {r: why for r, why in self.skipped.items() if r.startswith(prefixes)}
+        if not skipped:
+            return ""
+        reasons = sorted(set(skipped.values()))
+        return (f"**Skipped:** {len(skipped)} check(s) ({', '.join(sorted(skipped))}) could not run on this data: "
+                + "; ".join(reasons) + ".")
+
+    def metrics(self) -> dict[str, int | None]:
+        """Plain counts for ``metrics.json``; ``None`` where the check was skipped (no timestamps, no personal data).
+
+        Examples
+        --------
+        >>> report = ComplianceReport(_findings("dm_after_opt_out", ["s1"], ["c1"], ["x"]),
+        ...                           checked={r: 4 for r in ["dm_no_consent", "dm_oral_unconfirmed",
+        ...                                                   "dm_outside_scope", "dm_after_opt_out"]},
+        ...                           skipped={"uemo_unsubscribe_late": "needs the unsubscribe_requests tables"})
+        >>> m = report.metrics()
+        >>> m["sends_checked"], m["sends_after_opt_out"], m["unsubscribe_late"]
+        (4, 1, None)
+        """
+        out: dict[str, int | None] = {}
+        for key, (rules, how) in METRIC_RULES.items():
+            if not any(rule in self.checked for rule in rules):
+                out[key] = None
+                continue
+            rows = self.findings.loc[self.findings["rule"].isin(rules)]
+            if how == "checked":
+                out[key] = int(self.checked.get(rules[0], 0))
+            elif how == "records":
+                out[key] = int(rows["record"].nunique())
+            elif how == "customers":
+                out[key] = int(rows["customer_id"].dropna().nunique())
+            else:
+                out[key] = len(rows)
+        summary = self.summary
+        out["rules_failed"] = int((summary["status"] == "fail").sum())
+        out["rules_passed"] = int((summary["status"] == "pass").sum())
+        out["rules_skipped"] = int((summary["status"] == "skipped").sum())
+        return out
+
+
+def affected_customers(findings: pd.DataFrame) -> pd.DataFrame:
+    """One row per (pseudonymised) customer named in findings: how many findings, under which rules.
+
+    Examples
+    --------
+    >>> f = pd.concat([_findings("dm_after_opt_out", ["s1", "s2"], ["c1", "c1"], ["x", "y"]),
+    ...                _findings("dm_no_consent", ["s3"], ["c2"], ["z"])])
+    >>> affected_customers(f).values.tolist()
+    [['c1', 2, 'dm_after_opt_out'], ['c2', 1, 'dm_no_consent']]
+    """
+    rows = findings.dropna(subset=["customer_id"])
+    if rows.empty:
+        return pd.DataFrame({"customer_id": pd.Series([], dtype="string"), "findings": pd.Series([], dtype="int64"),
+                             "rules": pd.Series([], dtype="string")})
+    grouped = rows.groupby("customer_id", sort=True)
+    out = pd.DataFrame({
+        "findings": grouped.size(),
+        "rules": grouped["rule"].agg(lambda r: ", ".join(sorted(set(r)))),  # per customer, not per transaction
+    }).reset_index()
+    return out.sort_values(["findings", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def compliance_summary(
@@ -925,6 +1015,24 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def default_as_of(tables: Mapping[str, pd.DataFrame]) -> pd.Timestamp | None:
+    """The day after the last recorded activity: the latest order, send, request or response.
+
+    Licence expiry dates lie in the future and are not activity, so they are left out.
+    ``None`` when the tables hold no dates at all.
+
+    Examples
+    --------
+    >>> default_as_of({"t": pd.DataFrame({"order_date": pd.to_datetime(["2024-01-30"]),
+    ...                                   "licence_expiry": pd.to_datetime(["2030-01-01"])})}).date()
+    datetime.date(2024, 1, 31)
+    """
+    dates = [frame[c].max() for frame in tables.values() for c in frame.columns
+             if pd.api.types.is_datetime64_any_dtype(frame[c]) and "expiry" not in str(c)]
+    dates = [d for d in dates if pd.notna(d)]
+    return max(dates).normalize() + pd.Timedelta(days=1) if dates else None
+
+
 def audit_shop(
     tables: Mapping[str, pd.DataFrame],
     *,
@@ -962,10 +1070,7 @@ def audit_shop(
         if missing:
             skipped[rule] = f"needs the {', '.join(needs)} tables"
     if as_of in (None, ""):
-        dates = [pd.to_datetime(frame[c]).max() for name, frame in tables.items()
-                 for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
-        dates = [d for d in dates if pd.notna(d)]
-        as_of = max(dates).normalize() + pd.Timedelta(days=1) if dates else pd.Timestamp.today().normalize()
+        as_of = default_as_of(tables)
     parts = [empty_findings()]
 
     def ran(rules: Sequence[str], population: int) -> None:
@@ -985,8 +1090,11 @@ def audit_shop(
     if "customers" in tables:
         parts.append(third_party_audit(tables["customers"]))
         ran(["dm_third_party_not_written"], int(_flag(tables["customers"]["third_party_consent"]).sum()))
+    timeliness = pd.DataFrame({"request_id": pd.Series([], dtype="string"),
+                               "working_days": pd.Series([], dtype="Int64"), "late": pd.Series([], dtype=bool)})
     if "unsubscribe_requests" in tables:
         requests = tables["unsubscribe_requests"]
+        timeliness = unsubscribe_timeliness(requests, warning_days=warning_days, as_of=as_of)
         parts.append(unsubscribe_audit(requests, warning_days=warning_days, as_of=as_of))
         ran(["uemo_unsubscribe_late"], len(requests))
         if "campaign_sends" in tables:
@@ -996,8 +1104,7 @@ def audit_shop(
         messages = tables["messages"]
         parts.append(message_audit(messages))
         ran(["uemo_sender_info", "uemo_bilingual_unsubscribe"], len(messages))
-        ran(["uemo_misleading_subject"],
-            int(messages["channel"].astype("string").str.lower().str.contains("mail", regex=False).fillna(False).sum()))
+        ran(["uemo_misleading_subject"], int(_is_email(messages["channel"]).sum()))
     if "access_requests" in tables:
         parts.append(access_request_audit(tables["access_requests"], as_of=as_of))
         ran(["pdpo_access_late"], len(tables["access_requests"]))
@@ -1013,8 +1120,11 @@ def audit_shop(
     text_cells = sum(int(frame.select_dtypes(include=["object", "string"]).notna().sum().sum()) for frame in scan.values())
     ran(["pii_email", "pii_phone", "pii_hkid", "pii_name"], text_cells)
     findings = pd.concat(parts, ignore_index=True).astype("string")
+    # Details quote subjects and register entries: make sure no personal data rides along.
+    findings["detail"] = pii.redact_text(findings["detail"])
     findings = findings.sort_values(["rule", "record"], kind="stable").reset_index(drop=True)
-    return ComplianceReport(findings=findings, checked=checked, skipped=skipped)
+    return ComplianceReport(findings=findings, checked=checked, skipped=skipped, unsubscribe=timeliness,
+                            as_of=None if as_of is None else pd.Timestamp(as_of))
 
 
 # --------------------------------------------------------------------------- charts

@@ -10,7 +10,9 @@ Hong Kong phone numbering. This module has both, tuned to cut false positives:
   ``YYYYMMDD`` between 1990 and 2039 are not reported, nor digits that are part
   of a decimal number or of a longer code (``ORD-23456789``).
 * **hkid** — one or two capital letters, six digits and a check character, with
-  or without brackets, reported **only when the check digit is valid**.
+  or without brackets, reported **only when the check digit is valid**. Without
+  brackets, six digits starting ``00`` are taken for a zero-padded record key
+  (``S0000012``), not an HKID.
   The rule (Immigration Department scheme, as described e.g. in HKEAA's ICT
   curriculum material): letters count A=10 … Z=35, a missing first letter
   counts 36 (a space); weights 9, 8, 7, 6, 5, 4, 3, 2 on the eight positions
@@ -69,7 +71,10 @@ EMAIL_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Z
 PHONE_PATTERN = (
     r"(?<![\w\-/.])(?:\+?852[\s\-]?)?[235679]\d{3}[\s\-]?\d{4}(?![\w\-]|\.\d)"
 )
-HKID_PATTERN = r"(?<![A-Za-z0-9])[A-Z]{1,2}\d{6}\s?(?:\([0-9A]\)|[0-9A])(?![A-Za-z0-9])"
+# Bracketed check digit always; without brackets, zero-padded record keys such as S0000012 are left out.
+HKID_PATTERN = (
+    r"(?<![A-Za-z0-9])[A-Z]{1,2}(?:\d{6}\s?\([0-9A]\)|(?!00)\d{6}[0-9A])(?![A-Za-z0-9])"
+)
 HONORIFIC_PATTERN = r"\b(?:Mr|Mrs|Ms|Miss|Mdm|Dr)\.?\s+[A-Z][a-z]+(?:[\s\-][A-Z][a-z]+)*"
 _DATE_LIKE = re.compile(r"^(?:19[9]\d|20[0-3]\d)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
 
@@ -312,6 +317,12 @@ def _findings_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return out[list(PII_FINDING_COLUMNS)].reset_index(drop=True)
 
 
+def _is_key_column(column: str) -> bool:
+    """Record keys (``order_id``, ``session_id``…) are system identifiers, not free text."""
+    lowered = column.lower()
+    return lowered == "id" or lowered.endswith("_id")
+
+
 def _column_kind(column: str) -> str:
     """The kind of personal data a known personal-data column holds (address counts as name-like)."""
     lowered = column.lower()
@@ -333,8 +344,10 @@ def scan_frame(
 
     A column named like a personal-data column (``email``, ``phone``,
     ``full_name`` … see :data:`helpers.schema.PII_COLUMN_NAMES`) gives one
-    finding for the whole column; every other text column is scanned cell by
-    cell with :func:`find_pii`.
+    finding for the whole column, unless it holds only pseudonymised tokens
+    (``cus_…``). Every other text column is scanned with :func:`find_pii`,
+    each distinct value once; record-key columns (``id``, ``*_id``) are not
+    free text and are skipped unless named in ``columns``.
 
     Parameters
     ----------
@@ -369,20 +382,26 @@ def scan_frame(
     })
     if columns is None:
         columns = [c for c in frame.columns
-                   if c not in known_columns
+                   if c not in known_columns and not _is_key_column(str(c))
                    and (pd.api.types.is_string_dtype(frame[c]) or frame[c].dtype == object)]
+    names = list(known_names)
     cell_rows = []
     for column in columns:  # a handful of columns; each is scanned vectorised
         if column not in frame.columns:
             raise ValueError(f"column {column!r} is not in the table {name!r}")
-        found = find_pii(frame[column], known_names=known_names)
+        # Scan each distinct value once, then map matches back to the rows holding it.
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        found = find_pii(pd.Series(uniques, dtype="string"), known_names=names)
         if found.empty:
             continue
+        rows = pd.DataFrame({"position": np.arange(len(codes)), "row": codes}).merge(found, on="row")
+        rows = rows.sort_values(["position", "kind"], kind="stable")
+        labels = frame.index.to_numpy()[rows["position"].to_numpy()]
         cell_rows.append(pd.DataFrame({
-            "kind": found["kind"].to_numpy(),
+            "kind": rows["kind"].to_numpy(),
             "file": name,
-            "where": [f"column {column!r} row {r}" for r in found["row"]],
-            "masked": found["masked"].to_numpy(),
+            "where": [f"column {column!r} row {r}" for r in labels],
+            "masked": rows["masked"].to_numpy(),
         }))
     rows = pd.concat([column_rows, *cell_rows], ignore_index=True) if cell_rows or len(column_rows) else column_rows
     return _findings_frame(rows)
