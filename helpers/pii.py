@@ -78,6 +78,11 @@ HKID_PATTERN = (
 HONORIFIC_PATTERN = r"\b(?:Mr|Mrs|Ms|Miss|Mdm|Dr)\.?\s+[A-Z][a-z]+(?:[\s\-][A-Z][a-z]+)*"
 _DATE_LIKE = re.compile(r"^(?:19[9]\d|20[0-3]\d)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
 
+#: A fake service note for demonstrations: every kind of personal data the scanner knows, plus a
+#: date-like order number that must survive redaction. Notebooks show it only masked or redacted.
+SAMPLE_NOTE = ("Ms Chan (HKID A123456(3)) asked us to call 9123 4567 about order 20240115; "
+               "reply to chan.tm@example.com")
+
 _RULES = {
     "email": "pii_email",
     "phone": "pii_phone",
