@@ -214,10 +214,15 @@ def _read_table_file(
             raise DataValidationError(path, None, "a readable Excel workbook", [str(exc)]) from exc
         if isinstance(sheets, pd.DataFrame):
             return sheets
-        # Exports often leave a cover sheet first: take the first sheet that has data.
-        for frame in sheets.values():
-            if not frame.dropna(how="all").empty:
+        # Exports often leave a cover sheet first: take the first sheet whose header fits a
+        # known layout (or the mapping), else the first sheet that has data.
+        with_data = [frame for frame in sheets.values() if not frame.dropna(how="all").empty]
+        wanted = [set(columns.values())] if columns else [set(TRANSACTION_REQUIRED), set(UCI_ONLINE_RETAIL_COLUMNS.values())]
+        for frame in with_data:
+            if any(names <= set(frame.columns) for names in wanted):
                 return frame
+        if with_data:
+            return with_data[0]
         raise DataValidationError(path, None, "at least one sheet with data rows; every sheet is empty")
     text, used_encoding = _sniff_text(path, encoding)
     lines = [line for line in text.splitlines() if line.strip()]
@@ -234,6 +239,8 @@ def _read_table_file(
         frame = pd.read_csv(
             path,
             sep=delimiter,
+            # Semicolon-separated exports come from locales that write 120,50 for 120.5.
+            decimal="," if delimiter == ";" else ".",
             encoding=used_encoding,
             dtype={name: str for name in header if name in text_columns},
             keep_default_na=False,
@@ -311,15 +318,20 @@ def _parse_numbers(frame: pd.DataFrame, column: str, path: Path | str) -> pd.Ser
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype("float64")
     else:
-        # Thousands separators and currency signs are common in shop exports.
-        text = values.astype("string").str.strip().str.replace(r"[,$£¥]|HK\$", "", regex=True)
+        # Thousands separators and currency signs are common in shop exports. A comma is
+        # only a thousands separator in groups of three (1,234.50); "12,50" is not read as 1250.
+        text = values.astype("string").str.replace(r"HK\$|[$£¥]", "", regex=True).str.strip()
+        grouped = text.str.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?").fillna(False).astype(bool)
+        text = text.where(~grouped, text.str.replace(",", "", regex=False))
         numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-    bad = numbers.isna()
+    # Infinity (e.g. 1e999) would poison every total downstream.
+    bad = ~np.isfinite(numbers.to_numpy())
+    bad = pd.Series(bad, index=numbers.index)
     if bad.any():
         raise DataValidationError(
             path,
             column,
-            f"a number on every row ({int(bad.sum()):,} rows are empty or not numeric)",
+            f"a finite number on every row ({int(bad.sum()):,} rows are empty, not numeric or infinite)",
             _example_rows(frame, bad, [column]),
         )
     return numbers
