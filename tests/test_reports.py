@@ -491,3 +491,8 @@ def test_entry_point_runs_as_a_module() -> None:
                           capture_output=True, text=True, cwd=PROJECT, timeout=120, check=False)
     assert done.returncode == 2
     assert "unknown parameter 'nope'" in done.stderr
+    # The console script declared in pyproject.toml runs the same main().
+    script = Path(sys.executable).parent / "oclab-report"
+    done = subprocess.run([str(script), "list"], capture_output=True, text=True, cwd=PROJECT, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "start_here  (also: start, 00)" in done.stdout
