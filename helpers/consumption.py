@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
@@ -509,6 +510,36 @@ def plot_pareto(curve: pd.DataFrame, *, top: float = 0.2, ax: plt.Axes | None = 
 # --------------------------------------------------------------------------- time patterns
 
 
+def money_axis(ax: plt.Axes, currency: str = "HK$", axis: str = "y") -> plt.Axes:
+    """Label an axis in ``currency`` (HK$ by default; "£" for UCI, "$" for CDNOW).
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(); _ = money_axis(ax, "£")
+    >>> ax.yaxis.get_major_formatter()(25_000, 0)
+    '£25.0k'
+    """
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(mticker.FuncFormatter(lambda v, _p: plots.hkd(v).replace("HK$", currency)))
+    return ax
+
+
+def plot_note(message: str, *, title: str = "Not available for this data", ax: plt.Axes | None = None) -> plt.Axes:
+    """An empty chart that says why a section has nothing to show (used when a column is missing).
+
+    Examples
+    --------
+    >>> plot_note("no product column").texts[0].get_text()
+    'no product column'
+    """
+    ax = ax if ax is not None else plt.subplots(figsize=(8, 2))[1]
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    return plots.finish(ax, title=title)
+
+
 def has_time_of_day(tx: pd.DataFrame) -> bool:
     """Whether order times carry a time of day (CDNOW-style date-only data does not).
 
@@ -630,7 +661,11 @@ def monthly_trend(tx: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_monthly_trend(
-    trend: pd.DataFrame, *, events: Mapping[str, pd.Timestamp] | None = None, ax: plt.Axes | None = None
+    trend: pd.DataFrame,
+    *,
+    events: Mapping[str, pd.Timestamp] | None = None,
+    currency: str = "HK$",
+    ax: plt.Axes | None = None,
 ) -> plt.Axes:
     """Monthly revenue line (partial months hollow) with seasonal events marked.
 
@@ -653,8 +688,9 @@ def plot_monthly_trend(
     if events:
         plots.mark_dates(ax, dict(events))
     peak = (complete if len(complete) else trend).sort_values("revenue_hkd").iloc[-1]["month"]
-    return plots.finish(ax, title=f"Revenue peaked in {peak:%Y-%m}", xlabel="Month", ylabel="Revenue per month",
-                        money=True)
+    money_axis(ax, currency)
+    return plots.finish(ax, title=f"Revenue peaked in {peak:%Y-%m}", xlabel="Month",
+                        ylabel=f"Revenue per month ({currency})")
 
 
 def inter_purchase_days(tx: pd.DataFrame) -> pd.Series:
@@ -689,8 +725,11 @@ def inter_purchase_summary(gaps: pd.Series) -> dict[str, float]:
             "p90_days": float(q[0.9])}
 
 
-def plot_inter_purchase(gaps: pd.Series, *, max_days: int = 365, ax: plt.Axes | None = None) -> plt.Axes:
+def plot_inter_purchase(gaps: pd.Series, *, max_days: int | None = None, ax: plt.Axes | None = None) -> plt.Axes:
     """Histogram of days between orders with the median marked.
+
+    ``max_days`` caps the axis (longer gaps are counted in the last bar); by default it is
+    the 95th percentile of the gaps, so a long tail does not squash the chart.
 
     Examples
     --------
@@ -699,14 +738,14 @@ def plot_inter_purchase(gaps: pd.Series, *, max_days: int = 365, ax: plt.Axes | 
     """
     ax = ax if ax is not None else plt.subplots()[1]
     if gaps.empty:
-        ax.text(0.5, 0.5, "No repeat orders in this data", ha="center", va="center", transform=ax.transAxes)
-        return plots.finish(ax, title="No repeat orders to measure")
+        return plot_note("no customer has ordered twice in this data", title="No repeat orders to measure", ax=ax)
     median = float(gaps.median())
-    shown = gaps.clip(upper=max_days)
-    ax.hist(shown, bins=np.linspace(0, max_days, 53), color=plots.PALETTE[0])
+    cap = int(max_days) if max_days is not None else max(int(np.ceil(gaps.quantile(0.95))), 7)
+    bins = np.arange(0, cap + 2) - 0.5 if cap <= 60 else np.linspace(0, cap, 61)
+    ax.hist(gaps.clip(upper=cap), bins=bins, color=plots.PALETTE[0])
     ax.axvline(median, color=plots.PALETTE[1], linestyle="--")
     return plots.finish(ax, title=f"Half of repeat orders come within {median:.0f} days",
-                        xlabel=f"Days since the customer's previous order (capped at {max_days})",
+                        xlabel=f"Days since the customer's previous order (last bar: {cap}+)",
                         ylabel="Repeat orders")
 
 
@@ -882,7 +921,7 @@ def spend_by(tx: pd.DataFrame, by: str, *, customers: pd.DataFrame | None = None
     return out.reset_index(drop=True)
 
 
-def discount_response(sessions: pd.DataFrame, *, bands: Sequence[float] = (0, 0.0001, 10, 20, 30, 101)) -> pd.DataFrame:
+def discount_response(sessions: pd.DataFrame | None, *, bands: Sequence[float] = (0, 0.0001, 10, 20, 30, 101)) -> pd.DataFrame:
     """Conversion and order value by the discount depth a web session was shown (rules of pricing).
 
     Parameters
@@ -905,6 +944,9 @@ def discount_response(sessions: pd.DataFrame, *, bands: Sequence[float] = (0, 0.
     >>> discount_response(s)[["discount_band", "conversion_rate", "avg_order_hkd"]].to_dict("records")
     [{'discount_band': 'none', 'conversion_rate': 0.5, 'avg_order_hkd': 200.0}, {'discount_band': '10-19%', 'conversion_rate': 1.0, 'avg_order_hkd': 120.0}]
     """
+    if sessions is None or sessions.empty:
+        return pd.DataFrame(columns=["discount_band", "sessions", "purchases", "conversion_rate", "avg_order_hkd",
+                                     "revenue_per_session_hkd"])
     _require(sessions, ["discount_pct", "purchased", "order_value_hkd"], "discount_response")
     labels = []
     for low, high in zip(bands[:-1], bands[1:]):  # a handful of band edges
@@ -925,7 +967,7 @@ def discount_response(sessions: pd.DataFrame, *, bands: Sequence[float] = (0, 0.
     return out[["discount_band", "sessions", "purchases", "conversion_rate", "avg_order_hkd", "revenue_per_session_hkd"]]
 
 
-def site_funnel(sessions: pd.DataFrame) -> pd.DataFrame:
+def site_funnel(sessions: pd.DataFrame | None) -> pd.DataFrame:
     """Session funnel: landed → viewed more than one page → added to cart → purchased.
 
     Examples
@@ -935,6 +977,8 @@ def site_funnel(sessions: pd.DataFrame) -> pd.DataFrame:
     >>> site_funnel(s)[["step", "sessions", "share_of_landed"]].to_dict("records")
     [{'step': 'landed', 'sessions': 4, 'share_of_landed': 1.0}, {'step': 'viewed 2+ pages', 'sessions': 3, 'share_of_landed': 0.75}, {'step': 'added to cart', 'sessions': 2, 'share_of_landed': 0.5}, {'step': 'purchased', 'sessions': 1, 'share_of_landed': 0.25}]
     """
+    if sessions is None or sessions.empty:
+        return pd.DataFrame(columns=["step", "sessions", "share_of_landed", "share_of_previous"])
     _require(sessions, ["pages_viewed", "added_to_cart", "purchased"], "site_funnel")
     counts = [
         ("landed", len(sessions)),
@@ -948,7 +992,7 @@ def site_funnel(sessions: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def landing_page_performance(sessions: pd.DataFrame, *, min_sessions: int = 30) -> pd.DataFrame:
+def landing_page_performance(sessions: pd.DataFrame | None, *, min_sessions: int = 30) -> pd.DataFrame:
     """Bounce, depth, cart and purchase rates per landing page (website design and structure).
 
     Examples
@@ -959,6 +1003,9 @@ def landing_page_performance(sessions: pd.DataFrame, *, min_sessions: int = 30) 
     >>> landing_page_performance(s, min_sessions=1)[["landing_page", "bounce_rate", "purchase_rate"]].to_dict("records")
     [{'landing_page': 'home', 'bounce_rate': 0.5, 'purchase_rate': 0.5}, {'landing_page': 'sale', 'bounce_rate': 0.0, 'purchase_rate': 0.0}]
     """
+    if sessions is None or sessions.empty:
+        return pd.DataFrame(columns=["landing_page", "sessions", "bounce_rate", "mean_pages_viewed", "cart_rate",
+                                     "purchase_rate"])
     _require(sessions, ["landing_page", "pages_viewed", "bounced", "added_to_cart", "purchased"],
              "landing_page_performance")
     frame = sessions[["landing_page", "pages_viewed"]].assign(
@@ -1037,7 +1084,7 @@ def data_gaps(
         "baskets": "" if not lacks("product_id") else
         "the data has no product column, so there are no baskets to analyse",
         "factors": "" if have else
-        "the data has none of device, channel, district, age band or membership tier",
+        "the data has none of device, channel, district, country, age band or membership tier",
         "web_sessions": "" if sessions is not None and len(sessions) else
         "no web-sessions table beside the data (landing pages, discounts shown, carts)",
         "promotions": "" if not lacks("promotion_id") else "the order lines carry no promotion_id",
@@ -1256,6 +1303,286 @@ def strategy_suggestions(
                          "without a promotion", round(lift, 4)))
 
     return pd.DataFrame(rows, columns=["area", "suggestion", "evidence", "figure"])
+
+
+# --------------------------------------------------------------------------- charts for each section
+
+
+def plot_segments(summary: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Share of customers and share of revenue per RFM segment, side by side.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"segment": ["Champions", "Lost"], "customer_share": [0.2, 0.8],
+    ...     "revenue_share": [0.7, 0.3]})
+    >>> plot_segments(summary).get_title()
+    "'Champions' are 20% of customers and bring 70% of revenue"
+    """
+    ax = ax if ax is not None else plt.subplots(figsize=(9, 4.5))[1]
+    y = np.arange(len(summary))
+    ax.barh(y - 0.2, summary["customer_share"], height=0.4, color=plots.PALETTE[6], label="share of customers")
+    ax.barh(y + 0.2, summary["revenue_share"], height=0.4, color=plots.PALETTE[0], label="share of revenue")
+    ax.set_yticks(y, summary["segment"].astype(str).tolist())
+    ax.invert_yaxis()
+    ax.legend(loc="lower right")
+    top = summary.sort_values("revenue_share").iloc[-1]
+    return plots.finish(
+        ax,
+        title=f"'{top['segment']}' are {top['customer_share']:.0%} of customers and bring {top['revenue_share']:.0%} of revenue",
+        xlabel="Share (%)", ylabel="", percent="x",
+    )
+
+
+def plot_cohorts(matrix: pd.DataFrame, *, period: str = "M", ax: plt.Axes | None = None) -> plt.Axes:
+    """Retention heatmap; the title gives the average retention one period after the first order.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({0: [1.0, 1.0], 1: [0.3, 0.5]}, index=["2024-01", "2024-02"])
+    >>> plot_cohorts(m).get_title()
+    'On average 40% of a cohort orders again the month after its first order'
+    """
+    unit = _PERIODS.get(period, "period")
+    after = float(matrix[1].mean()) if 1 in matrix.columns else float("nan")
+    title = (f"On average {after:.0%} of a cohort orders again the {unit} after its first order"
+             if np.isfinite(after) else "Not enough periods to measure retention yet")
+    return plots.heatmap(matrix, percent=True, title=title, xlabel=f"{unit.capitalize()}s since first order",
+                         ylabel="Cohort (period of first order)", ax=ax)
+
+
+def plot_hour_weekday(matrix: pd.DataFrame, *, note: str = "", ax: plt.Axes | None = None) -> plt.Axes:
+    """Orders by weekday × hour heatmap, or a note when the data has no time of day.
+
+    Examples
+    --------
+    >>> plot_hour_weekday(pd.DataFrame(), note="dates only").get_title()
+    'Not available for this data'
+    """
+    if matrix.empty:
+        return plot_note(note or "no time of day in this data", ax=ax)
+    peak = peak_slot(matrix)
+    ax = ax if ax is not None else plt.subplots(figsize=(12, 3.8))[1]
+    return plots.heatmap(matrix, annotate=False, title=f"Orders peak on {peak['weekday']} around "
+                         f"{peak['hour']:02d}:00", xlabel="Hour of day (order time)", ylabel="", ax=ax)
+
+
+def plot_pairs(pairs: pd.DataFrame, *, note: str = "", top: int = 10, ax: plt.Axes | None = None) -> plt.Axes:
+    """Lift of the strongest product pairs (horizontal bars, named when names are known).
+
+    Examples
+    --------
+    >>> pairs = pd.DataFrame({"product_a": ["A"], "product_b": ["B"], "lift": [3.0], "orders": [12]})
+    >>> plot_pairs(pairs).get_title()
+    'A + B: bought together 3.0× as often as by chance'
+    """
+    if pairs.empty:
+        return plot_note(note or "no product pairs reach the minimum support", ax=ax)
+    shown = pairs.head(top)
+    a = shown["name_a"] if "name_a" in shown.columns else shown["product_a"]
+    b = shown["name_b"] if "name_b" in shown.columns else shown["product_b"]
+    labels = (a.astype(str).str.slice(0, 28) + " + " + b.astype(str).str.slice(0, 28)).tolist()
+    ax = ax if ax is not None else plt.subplots(figsize=(9, 0.45 * len(shown) + 1.2))[1]
+    ax.barh(np.arange(len(shown)), shown["lift"], color=plots.PALETTE[0])
+    ax.set_yticks(np.arange(len(shown)), labels)
+    ax.invert_yaxis()
+    ax.axvline(1, color=plots.STATUS_COLOURS["neutral"], linestyle=":")
+    return plots.finish(ax, title=f"{labels[0]}: bought together {shown['lift'].iloc[0]:.1f}× as often as by chance",
+                        xlabel="Lift (1 = no more often than by chance)", ylabel="")
+
+
+def plot_factor(factors: pd.DataFrame, factor: str | None, *, note: str = "", currency: str = "HK$",
+                ax: plt.Axes | None = None) -> plt.Axes:
+    """Spend per customer for each level of one factor (from :func:`factor_table`).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"factor": ["device"] * 2, "level": ["app", "web"], "spend_per_customer_hkd": [300.0, 100.0]})
+    >>> plot_factor(f, "device").get_title()
+    "By device, 'app' customers spend the most per head"
+    """
+    if factor is None or factors.empty:
+        return plot_note(note or "no factor columns in this data", ax=ax)
+    part = factors.loc[factors["factor"] == factor].head(15)
+    ax = ax if ax is not None else plt.subplots(figsize=(9, 0.35 * len(part) + 1.5))[1]
+    ax.barh(np.arange(len(part)), part["spend_per_customer_hkd"], color=plots.PALETTE[0])
+    ax.set_yticks(np.arange(len(part)), part["level"].astype(str).tolist())
+    ax.invert_yaxis()
+    money_axis(ax, currency, "x")
+    label = factor.replace("_", " ")
+    return plots.finish(ax, title=f"By {label}, '{part['level'].iloc[0]}' customers spend the most per head",
+                        xlabel=f"Spend per customer ({currency})", ylabel="")
+
+
+def plot_discounts(discounts: pd.DataFrame, *, note: str = "", currency: str = "HK$",
+                   ax: plt.Axes | None = None) -> plt.Axes:
+    """Conversion rate (bars) and average order value (line, right axis) by discount depth.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"discount_band": ["none", "10-19%"], "conversion_rate": [0.05, 0.10],
+    ...     "avg_order_hkd": [500.0, 450.0]})
+    >>> plot_discounts(d).get_title()
+    'Deeper discounts convert 2.0× as often but orders are 10% smaller'
+    """
+    if discounts.empty:
+        return plot_note(note or "no web sessions with discounts in this data", ax=ax)
+    ax = ax if ax is not None else plt.subplots()[1]
+    x = np.arange(len(discounts))
+    ax.bar(x, discounts["conversion_rate"], color=plots.PALETTE[0], label="conversion rate")
+    ax.set_xticks(x, discounts["discount_band"].astype(str).tolist())
+    plots.percent_axis(ax, decimals=0)
+    right = ax.twinx()
+    right.plot(x, discounts["avg_order_hkd"], color=plots.PALETTE[1], marker="o", label="average order")
+    right.grid(False)
+    money_axis(right, currency)
+    right.set_ylabel(f"Average order ({currency})")
+    first, last = discounts.iloc[0], discounts.iloc[-1]
+    ratio = last["conversion_rate"] / first["conversion_rate"] if first["conversion_rate"] else float("nan")
+    change = 1 - last["avg_order_hkd"] / first["avg_order_hkd"]
+    size = f"orders are {change:.0%} smaller" if change >= 0 else f"orders are {-change:.0%} larger"
+    return plots.finish(ax, title=f"Deeper discounts convert {ratio:.1f}× as often but {size}",
+                        xlabel="Discount shown in the session", ylabel="Sessions ending in a purchase (%)")
+
+
+def plot_funnel(funnel: pd.DataFrame, *, note: str = "", ax: plt.Axes | None = None) -> plt.Axes:
+    """Sessions at each step of the site funnel, with the share kept from the step before.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step": ["landed", "purchased"], "sessions": [100, 5], "share_of_landed": [1.0, 0.05],
+    ...     "share_of_previous": [1.0, 0.05]})
+    >>> plot_funnel(f).get_title()
+    '5.0% of sessions end in a purchase; the biggest loss is before purchased'
+    """
+    if funnel.empty:
+        return plot_note(note or "no web sessions in this data", ax=ax)
+    ax = ax if ax is not None else plt.subplots()[1]
+    y = np.arange(len(funnel))
+    ax.barh(y, funnel["sessions"], color=plots.PALETTE[0])
+    ax.set_yticks(y, funnel["step"].tolist())
+    ax.invert_yaxis()
+    for yi, (n, kept) in enumerate(zip(funnel["sessions"], funnel["share_of_previous"])):  # one label per step
+        ax.annotate(f"{n:,} ({kept:.0%} of previous)", (n, yi), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=9)
+    worst = funnel.iloc[1:].sort_values("share_of_previous").iloc[0]["step"] if len(funnel) > 1 else funnel["step"].iloc[0]
+    return plots.finish(ax, title=f"{funnel['share_of_landed'].iloc[-1]:.1%} of sessions end in a purchase; "
+                        f"the biggest loss is before {worst}", xlabel="Sessions", ylabel="")
+
+
+def plot_landing_pages(pages: pd.DataFrame, *, note: str = "", ax: plt.Axes | None = None) -> plt.Axes:
+    """Bounce rate and purchase rate by landing page.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"landing_page": ["blog", "home"], "bounce_rate": [0.6, 0.4], "purchase_rate": [0.02, 0.08]})
+    >>> plot_landing_pages(p).get_title()
+    "60% of visits landing on 'blog' leave after one page"
+    """
+    if pages.empty:
+        return plot_note(note or "no web sessions in this data", ax=ax)
+    ax = ax if ax is not None else plt.subplots()[1]
+    y = np.arange(len(pages))
+    ax.barh(y - 0.2, pages["bounce_rate"], height=0.4, color=plots.PALETTE[1], label="bounce rate")
+    ax.barh(y + 0.2, pages["purchase_rate"], height=0.4, color=plots.PALETTE[0], label="purchase rate")
+    ax.set_yticks(y, pages["landing_page"].astype(str).tolist())
+    ax.invert_yaxis()
+    ax.legend(loc="lower right")
+    worst = pages.iloc[0]
+    return plots.finish(ax, title=f"{worst['bounce_rate']:.0%} of visits landing on '{worst['landing_page']}' leave "
+                        "after one page", xlabel="Share of sessions (%)", ylabel="Landing page", percent="x")
+
+
+def plot_promotions(promotions: pd.DataFrame, *, note: str = "", currency: str = "HK$",
+                    ax: plt.Axes | None = None) -> plt.Axes:
+    """Average order value per promotion, the no-promotion baseline highlighted.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"promotion": ["no promotion", "P1"], "orders": [10, 5], "avg_order_hkd": [100.0, 120.0]})
+    >>> plot_promotions(p).get_title()
+    "Orders under 'P1' are the largest: HK$120 on average"
+    """
+    if promotions.empty:
+        return plot_note(note or "no promotion column in this data", ax=ax)
+    ax = ax if ax is not None else plt.subplots(figsize=(9, 0.35 * len(promotions) + 1.5))[1]
+    colours = [plots.PALETTE[6] if p == "no promotion" else plots.PALETTE[0] for p in promotions["promotion"]]
+    y = np.arange(len(promotions))
+    ax.barh(y, promotions["avg_order_hkd"], color=colours)
+    ax.set_yticks(y, promotions["promotion"].astype(str).tolist())
+    ax.invert_yaxis()
+    money_axis(ax, currency, "x")
+    best = promotions.sort_values(["avg_order_hkd", "promotion"], ascending=[False, True]).iloc[0]
+    return plots.finish(ax, title=f"Orders under '{best['promotion']}' are the largest: "
+                        f"{currency}{best['avg_order_hkd']:,.0f} on average",
+                        xlabel=f"Average order ({currency})", ylabel="")
+
+
+# --------------------------------------------------------------------------- report figures
+
+
+def report_metrics(
+    cleaning: object, rfm: pd.DataFrame, cohorts: pd.DataFrame, curve: pd.DataFrame
+) -> dict[str, object]:
+    """The figures a consumption report writes to ``metrics.json`` (plain numbers, no personal data).
+
+    Parameters
+    ----------
+    cleaning
+        The :class:`helpers.data.CleaningReport` of the load.
+    rfm, cohorts, curve
+        Outputs of :func:`rfm_table`, :func:`cohort_retention` and :func:`pareto_curve`.
+
+    Examples
+    --------
+    >>> from helpers.data import CleaningReport
+    >>> rfm = pd.DataFrame({"customer_id": ["a", "b"], "frequency_orders": [2, 1], "monetary_hkd": [30.0, 10.0],
+    ...     "segment": ["Loyal", "New"]})
+    >>> cohorts = pd.DataFrame({"cohort": ["2024-01"], "periods_since_first": [0], "customers": [2],
+    ...     "cohort_size": [2], "retention_rate": [1.0]})
+    >>> m = report_metrics(CleaningReport(5, 3, {"duplicate_row": 2}), rfm, cohorts, pareto_curve(rfm))
+    >>> m["rows_in"], m["orders"], m["revenue"], m["top20_revenue_share"], m["first_cohort"]
+    (5, 3, 40.0, 0.75, {'label': '2024-01', 'size': 2})
+    """
+    first = first_cohort_figures(cohorts)
+    counts = rfm["segment"].value_counts()
+    return {
+        "rows_in": int(cleaning.rows_in),
+        "rows_kept": int(cleaning.rows_kept),
+        "dropped": {k: int(v) for k, v in cleaning.dropped.items()},
+        "customers": int(len(rfm)),
+        "orders": int(rfm["frequency_orders"].sum()),
+        "revenue": round(float(rfm["monetary_hkd"].sum()), 2),
+        "top20_revenue_share": round(top_share(curve, 0.2), 6),
+        "first_cohort": {"label": first["label"], "size": first["size"]},
+        "first_cohort_retention": first["retention"],
+        "segments": {str(k): int(v) for k, v in counts.sort_index().items()},
+    }
+
+
+def rfm_for_export(rfm: pd.DataFrame) -> pd.DataFrame:
+    """The RFM table as written to ``rfm.csv``: checked to hold only pseudonymised customer keys.
+
+    Raises
+    ------
+    ValueError
+        A ``customer_id`` is not a ``cus_`` token (load data with ``pseudonymise_ids=True``).
+
+    Examples
+    --------
+    >>> rfm_for_export(pd.DataFrame({"customer_id": ["cus_0123456789abcdef"], "recency_days": [3]})).shape
+    (1, 2)
+    >>> rfm_for_export(pd.DataFrame({"customer_id": ["12346"], "recency_days": [3]}))
+    Traceback (most recent call last):
+    ...
+    ValueError: rfm.csv may hold only pseudonymised customer keys (cus_...); found e.g. a key of 5 characters
+    """
+    keys = rfm["customer_id"].astype("string")
+    bad = ~keys.str.fullmatch(r"cus_[0-9a-f]{16}").fillna(False)
+    if bad.any():
+        example = keys[bad].iloc[0]
+        raise ValueError("rfm.csv may hold only pseudonymised customer keys (cus_...); found e.g. a key of "
+                         f"{len(str(example))} characters")
+    return rfm.copy()
 
 
 # --------------------------------------------------------------------------- widget
