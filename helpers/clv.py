@@ -63,6 +63,7 @@ __all__ = [
     "fit_gamma_gamma",
     "p_alive",
     "plot_calibration_holdout",
+    "plot_p_alive",
     "purchases_by_frequency",
     "spend_frequency_independence",
 ]
@@ -731,3 +732,27 @@ def clv_table(
     out["expected_value"] = value
     out.attrs = {**summary.attrs, "horizon_days": horizon_days}
     return out.sort_values(["expected_value"], ascending=False, kind="stable")
+
+
+def plot_p_alive(table: pd.DataFrame, *, threshold: float = 0.5, ax=None):
+    """Histogram of P(alive) over customers, with the at-risk threshold marked; returns the Axes.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"p_alive": [0.05, 0.2, 0.9, 0.95, 1.0]})
+    >>> plot_p_alive(t).get_title()
+    '2 of 5 customers (40%) are probably slipping away (P(alive) < 50%)'
+    """
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import PALETTE, STATUS_COLOURS, finish
+
+    if ax is None:
+        _, ax = plt.subplots()
+    values = table["p_alive"].to_numpy(dtype="float64")
+    ax.hist(values, bins=np.linspace(0, 1, 21), color=PALETTE[0])
+    ax.axvline(threshold, color=STATUS_COLOURS["bad"], linestyle="--", linewidth=1)
+    at_risk = int((values < threshold).sum())
+    share = at_risk / len(values) if len(values) else 0.0
+    return finish(ax, title=f"{at_risk:,} of {len(values):,} customers ({share:.0%}) are probably slipping away (P(alive) < {threshold:.0%})",
+                  xlabel="P(alive): probability the customer is still active", ylabel="customers", percent="x")

@@ -61,10 +61,12 @@ __all__ = [
     "plot_channel_lift",
     "plot_coupon_what_if",
     "plot_funnel",
+    "plot_mde",
     "plot_tactic_ranking",
     "points_liability",
     "proportion_test",
     "rank_tactics",
+    "retention_metrics",
     "referral_summary",
     "referred_vs_others",
     "sample_size_per_arm",
@@ -755,6 +757,12 @@ def coupon_economics(coupons: pd.DataFrame, *, gross_margin: float = 0.35, alpha
     arms["p_value"] = [t["p_value"] for t in tests]
     arms["significant"] = [t["significant"] for t in tests]
     arms["verdict"] = [t["verdict"] for t in tests]
+    control_revenue = control["revenue_in_window_hkd"].to_numpy(dtype="float64")
+    arms["revenue_p_value"] = [
+        mean_test(frame.loc[frame["value_hkd"] == v, "revenue_in_window_hkd"].to_numpy(dtype="float64"), control_revenue,
+                  alpha=alpha)["p_value"] if n > 1 else 1.0
+        for v, n in zip(arms["value_hkd"], arms["customers"])
+    ]
     arms["incremental_revenue_hkd"] = (arms["revenue_hkd"] / arms["customers"] - revenue_c) * arms["customers"]
     arms["discount_cost_hkd"] = arms["redeemed"] * arms["value_hkd"]
     arms["cannibalised_share"] = (arms["purchase_rate_control"] / arms["purchase_rate"].where(arms["purchase_rate"] > 0)).clip(upper=1.0)
@@ -1031,8 +1039,9 @@ def referral_summary(referrals: pd.DataFrame, *, customers: int | None = None) -
     ``invitations``, ``referrers``, ``invitations_per_referrer``, ``sign_ups``, ``sign_up_rate``
     (sign-ups / invitations), ``first_orders``, ``referral_conversion`` (first orders /
     invitations), ``median_processing_hours`` (sign-up to processed), ``reward_cost_hkd``,
-    and on the overall row the ``viral_coefficient`` k = invitations per customer ×
-    referral conversion = referred buyers per existing customer (needs ``customers``).
+    and on the overall row the ``viral_coefficient`` k = invitations per customer × sign-up
+    rate = new sign-ups each existing customer brings (needs ``customers``; k < 1 means the
+    scheme adds customers but cannot grow the base on its own).
 
     Examples
     --------
@@ -1043,7 +1052,7 @@ def referral_summary(referrals: pd.DataFrame, *, customers: int | None = None) -
     ...     "first_order_at": [t, None, None, None], "reward_hkd": [50.0, 0, 0, 0]})
     >>> r = referral_summary(refs, customers=10).set_index("channel").loc["all"]
     >>> float(r["sign_up_rate"]), float(r["referral_conversion"]), float(r["median_processing_hours"]), float(r["viral_coefficient"])
-    (0.5, 0.25, 3.0, 0.1)
+    (0.5, 0.25, 3.0, 0.2)
     """
     _require(referrals, ["referrer_id", "referee_id", "channel", "signed_up_at", "processed_at", "first_order_at", "reward_hkd"], "referrals")
     frame = referrals.assign(
@@ -1065,7 +1074,7 @@ def referral_summary(referrals: pd.DataFrame, *, customers: int | None = None) -
     out["referral_conversion"] = out["first_orders"] / out["invitations"]
     out["viral_coefficient"] = np.nan
     if customers:
-        out.loc[out["channel"] == "all", "viral_coefficient"] = out["invitations"] / customers * out["referral_conversion"]
+        out.loc[out["channel"] == "all", "viral_coefficient"] = out["invitations"] / customers * out["sign_up_rate"]
     return out
 
 
@@ -1199,39 +1208,126 @@ def win_back_list(
     return out.sort_values(["total_spend"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def rank_tactics(channels: pd.DataFrame | None = None, coupons: pd.DataFrame | None = None) -> pd.DataFrame:
+def rank_tactics(channels: pd.DataFrame | None = None, coupons: pd.DataFrame | None = None, *,
+                 alpha: float = 0.05) -> pd.DataFrame:
     """Tactics ranked by measured incremental revenue per HK$ spent (randomised holdouts only).
 
-    Tactics whose effect is not significant stay in the list, marked, and rank after the
-    significant ones: a lucky estimate must not top the list.
+    Order: tactics whose conversion lift is significant come first, and among them those
+    whose revenue lift is significant too; within each group, by incremental revenue per
+    HK$. A tactic without a significant effect stays in the list, marked, below the others:
+    a lucky estimate must not top the list. Loyalty, referral and welcome offers have no
+    randomised holdout here, so they are not ranked.
 
     Examples
     --------
     >>> ch = pd.DataFrame({"channel": ["email", "forum"], "incremental_revenue_hkd": [9000.0, 300.0],
-    ...     "cost_hkd": [3000.0, 100.0], "incremental_revenue_per_hkd": [3.0, 3.0], "significant": [True, False]})
-    >>> rank_tactics(ch)[["tactic", "rank"]].values.tolist()
-    [['email', 1], ['forum', 2]]
+    ...     "cost_hkd": [3000.0, 100.0], "incremental_revenue_per_hkd": [3.0, 3.0], "significant": [True, False],
+    ...     "revenue_p_value": [0.01, 0.6]})
+    >>> rank_tactics(ch)[["tactic", "rank", "evidence"]].values.tolist()
+    [['email', 1, 'conversion and revenue lift significant'], ['forum', 2, 'not significant: no measured effect']]
     """
+    columns = ["rank", "tactic", "kind", "incremental_revenue_hkd", "cost_hkd", "incremental_revenue_per_hkd",
+               "significant", "revenue_significant", "evidence"]
     parts = []
-    if channels is not None and len(channels):
-        parts.append(pd.DataFrame({"tactic": channels["channel"].astype(str), "kind": "campaign channel",
-                                   "incremental_revenue_hkd": channels["incremental_revenue_hkd"], "cost_hkd": channels["cost_hkd"],
-                                   "incremental_revenue_per_hkd": channels["incremental_revenue_per_hkd"],
-                                   "significant": channels["significant"].astype(bool)}))
-    if coupons is not None and len(coupons):
-        parts.append(pd.DataFrame({"tactic": coupons["arm"].astype(str), "kind": "e-coupon",
-                                   "incremental_revenue_hkd": coupons["incremental_revenue_hkd"], "cost_hkd": coupons["discount_cost_hkd"],
-                                   "incremental_revenue_per_hkd": coupons["incremental_revenue_per_hkd"],
-                                   "significant": coupons["significant"].astype(bool)}))
+    for frame, name_col, cost_col, kind in ((channels, "channel", "cost_hkd", "campaign channel"),
+                                            (coupons, "arm", "discount_cost_hkd", "e-coupon")):
+        if frame is None or not len(frame):
+            continue
+        revenue_p = frame["revenue_p_value"] if "revenue_p_value" in frame.columns else pd.Series(1.0, index=frame.index)
+        parts.append(pd.DataFrame({"tactic": frame[name_col].astype(str), "kind": kind,
+                                   "incremental_revenue_hkd": frame["incremental_revenue_hkd"], "cost_hkd": frame[cost_col],
+                                   "incremental_revenue_per_hkd": frame["incremental_revenue_per_hkd"],
+                                   "significant": frame["significant"].astype(bool),
+                                   "revenue_significant": (revenue_p < alpha).to_numpy()}))
     if not parts:
-        return pd.DataFrame(columns=["rank", "tactic", "kind", "incremental_revenue_hkd", "cost_hkd",
-                                     "incremental_revenue_per_hkd", "significant", "evidence"])
+        return pd.DataFrame(columns=columns)
     out = pd.concat(parts, ignore_index=True)
-    out["evidence"] = np.where(out["significant"], "measured: significant vs holdout", f"{NOT_SIGNIFICANT} vs holdout")
-    out = out.sort_values(["significant", "incremental_revenue_per_hkd", "tactic"], ascending=[False, False, True],
-                          na_position="last", kind="stable").reset_index(drop=True)
+    out["revenue_significant"] &= out["significant"]
+    out["evidence"] = np.select(
+        [out["revenue_significant"], out["significant"]],
+        ["conversion and revenue lift significant", "conversion lift significant; revenue lift not significant (spend is noisy)"],
+        f"{NOT_SIGNIFICANT}: no measured effect")
+    out = out.sort_values(["significant", "revenue_significant", "incremental_revenue_per_hkd", "tactic"],
+                          ascending=[False, False, False, True], na_position="last", kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
-    return out
+    return out[columns]
+
+
+def plot_mde(baseline_rate: float, *, sizes: Sequence[int] = (250, 500, 1000, 2000, 5000, 10000, 20000),
+             alpha: float = 0.05, power: float = 0.8, ax=None):
+    """Smallest detectable lift against customers per arm (equal arms): why small tests prove little.
+
+    Examples
+    --------
+    >>> len(plot_mde(0.15).lines)
+    1
+    """
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import finish
+
+    if ax is None:
+        _, ax = plt.subplots()
+    mde = [minimum_detectable_effect(baseline_rate, n, n, alpha=alpha, power=power) for n in sizes]  # a handful of sizes
+    ax.plot(list(sizes), mde, marker="o")
+    ax.set_xscale("log")
+    return finish(ax, title=f"From a {baseline_rate:.0%} baseline, 1,000 per arm detect only +{mde[list(sizes).index(1000)] if 1000 in sizes else mde[0]:.1%}",
+                  xlabel="customers per arm (log scale)", ylabel="minimum detectable lift (percentage points)", percent=True)
+
+
+def retention_metrics(
+    *,
+    customers: int,
+    funnel: pd.DataFrame | None,
+    channels: pd.DataFrame | None,
+    coupons: pd.DataFrame | None,
+    bgnbd: object,
+    gamma_gamma: object | None,
+    clv: pd.DataFrame,
+    horizon_days: int,
+    p_alive_below: float = 0.5,
+    win_back: pd.DataFrame | None = None,
+) -> dict[str, object]:
+    """The numbers ``metrics.json`` holds: plain, rounded, no personal data, no timestamps.
+
+    Examples
+    --------
+    >>> from helpers.clv import BGNBDFit
+    >>> bg = BGNBDFit(r=0.5, alpha=2.0, a=1.0, b=5.0, log_likelihood=-10.0, n_customers=2)
+    >>> clv = pd.DataFrame({"p_alive": [0.9, 0.2], "expected_purchases": [1.25, 0.5]})
+    >>> m = retention_metrics(customers=2, funnel=None, channels=None, coupons=None, bgnbd=bg, gamma_gamma=None,
+    ...                       clv=clv, horizon_days=90)
+    >>> m["at_risk_customers"], m["expected_purchases_next_period"], m["campaigns"], m["experiments"]
+    (1, 1.75, 0, {})
+    """
+    experiments: dict[str, dict[str, object]] = {}
+    if channels is not None:
+        for _, row in channels.iterrows():  # five channels
+            experiments[f"channel:{row['channel']}"] = {"lift": round(float(row["incremental_conversion_rate"]), 5),
+                                                        "p_value": round(float(row["p_value"]), 6), "significant": bool(row["significant"])}
+    if coupons is not None:
+        for _, row in coupons.iterrows():  # one row per coupon value
+            experiments[f"coupon:HK${row['value_hkd']:g}"] = {"lift": round(float(row["lift_abs"]), 5),
+                                                               "p_value": round(float(row["p_value"]), 6), "significant": bool(row["significant"])}
+    best = None
+    campaigns = 0
+    if funnel is not None and len(funnel):
+        best = str(funnel.sort_values("conversion_rate", ascending=False, kind="stable")["channel"].iloc[0])
+    if channels is not None:
+        campaigns = int(channels["campaigns"].sum())
+    return {
+        "customers": int(customers),
+        "campaigns": campaigns + (1 if coupons is not None and len(coupons) else 0),
+        "best_channel_by_conversion": best,
+        "experiments": experiments,
+        "bgnbd_params": bgnbd.params(),
+        "bgnbd_converged": bool(bgnbd.converged),
+        "gamma_gamma_params": gamma_gamma.params() if gamma_gamma is not None else None,
+        "horizon_days": int(horizon_days),
+        "expected_purchases_next_period": round(float(clv["expected_purchases"].sum()), 2),
+        "at_risk_customers": int((clv["p_alive"] < p_alive_below).sum()),
+        "win_back_customers": int(len(win_back)) if win_back is not None else None,
+    }
 
 
 def plot_tactic_ranking(ranking: pd.DataFrame, *, ax=None):

@@ -355,12 +355,12 @@ def test_referral_summary_by_hand() -> None:
     })
     out = retention.referral_summary(refs, customers=20).set_index("channel")
     # all: 5 invitations from 3 referrers (5/3 each), 3 sign-ups (0.6), 2 first orders (0.4)
-    # viral coefficient k = invitations per customer 5/20 × conversion 0.4 = 0.1 referred buyers per customer
+    # viral coefficient k = invitations per customer 5/20 × sign-up rate 0.6 = 0.15 sign-ups per customer
     assert out.loc["all", ["invitations", "referrers", "sign_ups", "first_orders"]].tolist() == [5, 3, 3, 2]
     assert out.loc["all", "invitations_per_referrer"] == pytest.approx(5 / 3)
     assert out.loc["all", "sign_up_rate"] == pytest.approx(0.6)
     assert out.loc["all", "referral_conversion"] == pytest.approx(0.4)
-    assert out.loc["all", "viral_coefficient"] == pytest.approx(0.1)
+    assert out.loc["all", "viral_coefficient"] == pytest.approx(0.15)
     # processing: online median of 1 h and 3 h = 2 h; offline 5 days = 120 h
     assert out.loc["online", "median_processing_hours"] == pytest.approx(2.0)
     assert out.loc["offline", "median_processing_hours"] == pytest.approx(120.0)
@@ -426,9 +426,11 @@ def test_rank_tactics_puts_significant_tactics_first() -> None:
                              "cost_hkd": [300.0, 50.0, 100.0], "incremental_revenue_per_hkd": [3.0, 10.0, 1.0],
                              "significant": [True, False, True]})
     coupons = pd.DataFrame({"arm": ["HK$50 coupon"], "incremental_revenue_hkd": [400.0], "discount_cost_hkd": [200.0],
-                            "incremental_revenue_per_hkd": [2.0], "significant": [True]})
+                            "incremental_revenue_per_hkd": [2.0], "significant": [True], "revenue_p_value": [0.01]})
     out = retention.rank_tactics(channels, coupons)
-    # forum's 10 per HK$ is not significant, so it ranks after every measured winner
-    assert out["tactic"].tolist() == ["email", "HK$50 coupon", "sms", "forum"]
-    assert out["evidence"].iloc[-1].startswith("not significant")
+    # forum's 10 per HK$ is not significant, so it ranks after every measured winner;
+    # the coupon's revenue lift is significant (p 0.01), the channels' revenue significance is unknown -> after it
+    assert out["tactic"].tolist() == ["HK$50 coupon", "email", "sms", "forum"]
+    assert out["evidence"].tolist()[-1].startswith("not significant")
+    assert out["evidence"].iloc[0] == "conversion and revenue lift significant"
     assert retention.rank_tactics().empty
