@@ -1131,7 +1131,9 @@ def audit_shop(
 
 
 def plot_summary(summary: pd.DataFrame, *, ax=None):
-    """Horizontal bars of findings per rule, failing rules in red; returns the Axes.
+    """Horizontal bars of findings per rule, failing rules in red, passing rules marked; returns the Axes.
+
+    Skipped rules are left out (the summary table lists them with the reason).
 
     Examples
     --------
@@ -1143,27 +1145,36 @@ def plot_summary(summary: pd.DataFrame, *, ax=None):
 
     from helpers.plots import STATUS_COLOURS, finish
 
+    shown = summary.loc[summary["status"] != "skipped"].reset_index(drop=True)
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.35 * max(len(summary), 4) + 1))
-    shown = summary.loc[summary["status"] != "skipped"]
+        _, ax = plt.subplots(figsize=(8, 0.32 * max(len(shown), 3) + 1))
     colours = [STATUS_COLOURS["bad"] if s == "fail" else STATUS_COLOURS["good"] for s in shown["status"]]
     labels = shown["legal_basis"].str.replace(r"^(\w+) Cap\. \d+A? ", r"\1 ", regex=True) + " — " + shown["rule"]
     ax.barh(range(len(shown)), shown["findings"], color=colours)
     ax.set_yticks(range(len(shown)), labels.tolist())
     ax.invert_yaxis()
+    for position, (count, status) in enumerate(zip(shown["findings"], shown["status"])):
+        ax.annotate(f" {count:,}" if status == "fail" else " 0 — pass", (count, position), va="center",
+                    color=STATUS_COLOURS["bad" if status == "fail" else "good"])
+    ax.set_xlim(0, max(1, int(shown["findings"].max()) if len(shown) else 1) * 1.15)
     failing = int((shown["status"] == "fail").sum())
     return finish(ax, title=f"{failing} of {len(shown)} checks found breaches",
                   xlabel="findings (records breaching the rule)", ylabel="")
 
 
-def plot_unsubscribe_days(timeliness: pd.DataFrame, *, limit_days: int = 10, ax=None):
-    """Histogram of working days taken per unsubscribe request, with the 10-day limit; returns the Axes.
+def plot_unsubscribe_days(timeliness: pd.DataFrame, *, limit_days: int = 10, cap_days: int = 30, ax=None):
+    """Stacked histogram of working days per unsubscribe request (processed / still open), with the limit.
+
+    Requests that took (or have been open for) ``cap_days`` or more share the last bar, so one
+    forgotten request does not squash the chart. Returns the Axes.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"working_days": pd.array([1, 3, 12], dtype="Int64"), "late": [False, False, True]})
-    >>> plot_unsubscribe_days(t).get_xlabel()
-    'working days from request to processing'
+    >>> t = pd.DataFrame({"working_days": pd.array([1, 3, 120], dtype="Int64"), "late": [False, False, True],
+    ...                   "open": [False, False, True]})
+    >>> ax = plot_unsubscribe_days(t)
+    >>> ax.get_xlabel(), ax.get_xticklabels()[-1].get_text()
+    ('working days from request to processing (open: to the report date)', '30+')
     """
     import matplotlib.pyplot as plt
 
@@ -1171,12 +1182,18 @@ def plot_unsubscribe_days(timeliness: pd.DataFrame, *, limit_days: int = 10, ax=
 
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.5))
-    days = timeliness["working_days"].dropna().astype(int)
-    top = int(days.max()) if len(days) else limit_days
-    ax.hist(days, bins=np.arange(0, max(top, limit_days) + 2) - 0.5, color=PALETTE[0])
+    known = timeliness.dropna(subset=["working_days"])
+    days = known["working_days"].astype(int).clip(upper=cap_days)
+    still_open = known["open"].astype(bool) if "open" in known.columns else pd.Series(False, index=known.index)
+    bins = np.arange(0, cap_days + 2) - 0.5
+    ax.hist([days[~still_open], days[still_open]], bins=bins, stacked=True, color=[PALETTE[0], PALETTE[1]],
+            label=["processed", "still open"])
     ax.axvline(limit_days + 0.5, color=STATUS_COLOURS["bad"], linestyle="--")
-    ax.annotate(f"UEMO s.10 limit: {limit_days} working days", (limit_days + 0.6, ax.get_ylim()[1] * 0.9),
-                color=STATUS_COLOURS["bad"])
+    ax.annotate(f" UEMO s.10 limit: {limit_days} working days", (limit_days + 0.5, 0.92),
+                xycoords=("data", "axes fraction"), color=STATUS_COLOURS["bad"])
+    ticks = list(range(0, cap_days + 1, 5))
+    ax.set_xticks(ticks, [str(t) for t in ticks[:-1]] + [f"{cap_days}+"])
+    ax.legend(loc="center right", frameon=False)
     late = int(timeliness["late"].sum())
     return finish(ax, title=f"{late} of {len(timeliness)} unsubscribe requests took longer than {limit_days} working days",
-                  xlabel="working days from request to processing", ylabel="requests")
+                  xlabel="working days from request to processing (open: to the report date)", ylabel="requests")

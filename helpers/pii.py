@@ -23,7 +23,9 @@ Hong Kong phone numbering. This module has both, tuned to cut false positives:
   product names and plain numbers). They are found through *known* name
   columns (:data:`helpers.schema.PII_COLUMN_NAMES`), through a list of known
   names the caller passes (e.g. the customer table's ``full_name``) and through
-  an honorific followed by a capitalised word (``Ms Chan``).
+  an honorific followed by a capitalised word (``Ms Chan``). "Dr" and
+  possessives are not used, because product names carry them (UCI Online
+  Retail sells "Dr. Jam's Arouzer Stress Ball").
 
 Findings never contain the raw value: each shows its kind, where it is and a
 masked form (``c***@***.hk``, ``******78``, ``A******(*)``, ``C*** T*** M***``).
@@ -59,7 +61,7 @@ from helpers.schema import PII_COLUMN_NAMES
 PII_KINDS: tuple[str, ...] = ("email", "phone", "hkid", "name")
 
 #: Legal basis cited for personal data found where it should not be.
-PII_LEGAL_BASIS = "PDPO Cap. 486 Sch. 1 DPP1(1)(c) (not excessive), DPP4(1) (security)"
+PII_LEGAL_BASIS = "PDPO Cap. 486 Sch. 1 DPP1(1)(c), DPP4(1)"
 
 #: Columns every findings table of this module has.
 PII_FINDING_COLUMNS: tuple[str, ...] = (
@@ -75,7 +77,8 @@ PHONE_PATTERN = (
 HKID_PATTERN = (
     r"(?<![A-Za-z0-9])[A-Z]{1,2}(?:\d{6}\s?\([0-9A]\)|(?!00)\d{6}[0-9A])(?![A-Za-z0-9])"
 )
-HONORIFIC_PATTERN = r"\b(?:Mr|Mrs|Ms|Miss|Mdm|Dr)\.?\s+[A-Z][a-z]+(?:[\s\-][A-Z][a-z]+)*"
+# "Dr" and possessives are left out: they are mostly brands ("Dr. Jam's Stress Ball", "Mrs Beeton's").
+HONORIFIC_PATTERN = r"\b(?:Mr|Mrs|Ms|Miss|Mdm)\.?\s+[A-Z][a-z]+(?:[\s\-][A-Z][a-z]+)*\b(?!['’]s\b)"
 _DATE_LIKE = re.compile(r"^(?:19[9]\d|20[0-3]\d)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
 
 #: A fake service note for demonstrations: every kind of personal data the scanner knows, plus a

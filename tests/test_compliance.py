@@ -379,3 +379,79 @@ def test_scenarios_cite_sections():
     assert {"eto_click_accept", "crime_competitor_login", "bribery_supplier_gift"} <= set(c.SCENARIOS["scenario"])
     assert c.SCENARIOS.set_index("scenario").loc["bribery_supplier_gift", "legal_basis"].endswith("s.9")
     assert "not legal advice" in c.LEGAL_NOTE
+
+
+# --------------------------------------------------------------------------- false positives and report plumbing
+
+
+def test_pseudonymised_personal_data_columns_and_record_keys_are_not_flagged():
+    frame = pd.DataFrame({
+        "phone": ["cus_0a1b2c3d4e5f6a7b", None],        # tokens from data.pseudonymise: already safe
+        "session_id": ["S0000012", "S1234563"],         # record keys are not free text
+        "landing_page": ["search", "home"],
+    })
+    assert pii.scan_frame(frame).empty
+    # In free text, an unbracketed HKID with a valid check digit (A1234563, worked above) is reported; a
+    # zero-padded value such as S0000012 (six digits starting "00") is taken for a record key.
+    notes = pd.Series(["ref S0000012", "ref A1234563"])
+    assert pii.find_pii(notes)[["row", "kind"]].values.tolist() == [[1, "hkid"]]
+
+
+def test_brand_names_with_honorifics_are_not_names():
+    texts = pd.Series(["Dr. Jam's Arouzer Stress Ball", "Mrs Beeton's cookbook", "Mr Lee called"])
+    assert pii.find_pii(texts)["row"].tolist() == [2]
+
+
+def test_newsletter_counts_as_email_for_subject_headings():
+    messages = pd.DataFrame({"message_id": ["m1", "m2"], "channel": ["newsletter", "sms"],
+                             "subject": ["Fwd: your invoice", "RE: your order"], "sender_info": [True, True],
+                             "unsubscribe_en": [True, True], "unsubscribe_zh": [True, True]})
+    # s.12 covers commercial electronic *mail*: the newsletter, not the SMS.
+    assert c.message_audit(messages)["record"].tolist() == ["m1"]
+
+
+def test_metrics_are_null_for_skipped_checks_and_zero_for_clean_ones():
+    sends, customers = sends_fixture().iloc[[0]], customers_fixture().iloc[[0]]
+    report = c.audit_shop({"campaign_sends": sends, "customers": customers}, as_of="2024-03-01")
+    metrics = report.metrics()
+    assert metrics["sends_checked"] == 1 and metrics["sends_without_valid_consent"] == 0  # ran, found nothing
+    assert metrics["unsubscribe_late"] is None and metrics["unlicensed_assets"] is None  # could not run
+    assert metrics["rules_skipped"] == len(report.skipped)
+    assert "unsubscribe_requests" in report.skipped_note("uemo_unsubscribe")
+    assert report.skipped_note("dm_") == ""
+
+
+def test_default_as_of_ignores_future_licence_expiry():
+    tables = {"assets": pd.DataFrame({"used_at": D(["2024-05-01"]), "licence_expiry": D(["2031-01-01"])}),
+              "access_requests": pd.DataFrame({"received_at": D(["2024-06-30"])})}
+    assert c.default_as_of(tables) == pd.Timestamp("2024-07-01")  # day after the latest activity
+    assert c.default_as_of({"t": pd.DataFrame({"x": [1]})}) is None
+
+
+def test_affected_customers_lists_pseudonymised_keys_only():
+    found = c.consent_audit(sends_fixture(), customers_fixture())
+    table = c.affected_customers(found)
+    # c1: s2; c2: s3; c3: s4; c4: s5; c5: s7 -> one finding each, sorted by key.
+    assert table[["customer_id", "findings"]].values.tolist() == [["c1", 1], ["c2", 1], ["c3", 1], ["c4", 1], ["c5", 1]]
+
+
+def test_audit_details_are_redacted():
+    messages = pd.DataFrame({"message_id": ["m1"], "channel": ["email"], "subject": ["RE: Ms Wong, call 9123 4567"],
+                             "sender_info": [True], "unsubscribe_en": [True], "unsubscribe_zh": [True]})
+    detail = c.audit_shop({"messages": messages}).findings_for("uemo_misleading")["detail"].iloc[0]
+    assert "9123" not in detail and "Wong" not in detail and "[PHONE]" in detail
+
+
+def test_plots_state_the_finding_in_the_title():
+    import matplotlib.pyplot as plt
+
+    summary = c.compliance_summary(c.consent_audit(sends_fixture(), customers_fixture()),
+                                   {r: 7 for r in ["dm_no_consent", "dm_oral_unconfirmed", "dm_outside_scope",
+                                                   "dm_after_opt_out", "uemo_sender_info"]})
+    ax = c.plot_summary(summary)
+    assert ax.get_title() == "4 of 5 checks found breaches"   # the four dm_ rules fail, sender info passes
+    requests = pd.DataFrame({"request_id": ["r1", "r2"], "received_at": D(["2024-02-08", "2024-02-08"]),
+                             "processed_at": D(["2024-02-09", "2024-02-27"])})
+    ax = c.plot_unsubscribe_days(c.unsubscribe_timeliness(requests))
+    assert ax.get_title() == "1 of 2 unsubscribe requests took longer than 10 working days"
+    plt.close("all")
