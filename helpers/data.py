@@ -246,6 +246,8 @@ def _read_table_file(
             keep_default_na=False,
             na_values=[""],
             compression="infer",
+            # One pass over the file: chunked type guessing warns on mostly-empty columns such as coupon_id.
+            low_memory=False,
         )
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
         raise DataValidationError(path, None, "well-formed delimited text", [str(exc).splitlines()[0]]) from exc
