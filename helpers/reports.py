@@ -206,7 +206,7 @@ def discover_areas(notebooks_dir: str | Path = DEFAULT_NOTEBOOKS_DIR) -> list[Ar
 
 
 def select_areas(selectors: Sequence[str], areas: Sequence[Area]) -> list[Area]:
-    """The areas named on the command line: ``all``, a name, its first word, its number or its file stem.
+    """The areas named on the command line: ``all``, a name, its number, its file stem, or a word of its name.
 
     Raises
     ------
@@ -224,6 +224,8 @@ def select_areas(selectors: Sequence[str], areas: Sequence[Area]) -> list[Area]:
             matches = [a for a in areas if key in (a.name, a.stem, a.number)]
             if not matches:
                 matches = [a for a in areas if a.short == key]
+            if not matches:  # any word of the name, e.g. "compliance" for legal_compliance
+                matches = [a for a in areas if key in a.name.split("_")]
             if len(matches) > 1:
                 names = ", ".join(a.name for a in matches)
                 raise ParameterError(f"'{selector}' is ambiguous: it could be {names}; use the full name")
@@ -650,6 +652,10 @@ def run_area(
     final = out_dir / area.name
     failed = out_dir / FAILED_DIR / area.name
     staging = Path(tempfile.mkdtemp(prefix=f".{area.name}.", suffix=".partial", dir=out_dir))
+    # mkdtemp makes a private (0700) folder; a report folder gets the usual permissions.
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
     notebook = staging / REPORT_NOTEBOOK
     parameters = dict(plan.inject)
     if "output_dir" in plan.declared:

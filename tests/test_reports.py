@@ -482,6 +482,47 @@ def test_bad_data_fails_the_real_start_page_and_removes_an_earlier_report(
     assert json.loads((out / "run.json").read_text())["areas"]["start_here"]["status"] == "failed"
 
 
+def test_start_page_on_the_bundled_data_reruns_byte_identical(tmp_path: Path) -> None:
+    for out in ["first", "second"]:
+        assert run_cli("run", "start", "--out", str(tmp_path / out), "--no-progress") == 0
+    first, second = tmp_path / "first" / "start_here", tmp_path / "second" / "start_here"
+    metrics = json.loads((first / "metrics.json").read_text())
+    # Every line read is either kept or counted as dropped, and some are kept.
+    assert metrics["lines_in"] >= metrics["lines_kept"] > 0 and metrics["customers"] > 0
+    assert (first / "metrics.json").read_bytes() == (second / "metrics.json").read_bytes()
+    assert "Step 1: what is in the data" in (first / "report.html").read_text()
+    record = json.loads((tmp_path / "first" / "run.json").read_text())
+    bundled = {Path(entry["path"]).name for entry in record["areas"]["start_here"]["data"]}
+    assert "transactions.csv.gz" in bundled  # every file of the bundled shop folder is checksummed
+
+
+CONSUMPTION = PROJECT / "notebooks" / "01_consumption_patterns.ipynb"
+
+
+def test_consumption_report_on_the_uci_online_retail_file(online_retail_path: Path, tmp_path: Path) -> None:
+    if not CONSUMPTION.exists():
+        pytest.fail(f"{CONSUMPTION.relative_to(PROJECT)} is missing: the consumption report cannot be run")
+    code_ = run_cli("run", "consumption", "--data", str(online_retail_path), "-p", "currency", "£",
+                    "--out", str(tmp_path / "uci"), "--no-progress")
+    assert code_ == 0
+    folder = tmp_path / "uci" / "consumption_patterns"
+    assert {"report.ipynb", "report.html", "metrics.json"} <= {p.name for p in folder.iterdir()}
+    assert list(folder.glob("*.csv*")), "the area's tables are copied along"
+    metrics = json.loads((folder / "metrics.json").read_text())
+    # Reference figures of ../shared/data/README.md: 541,909 lines, 135,080 without CustomerID,
+    # 8,905 cancellation lines that do have one.
+    assert metrics["rows_in"] == 541_909
+    assert metrics["dropped"]["missing_customer_id"] == 135_080
+    assert metrics["dropped"]["cancelled_order"] == 8_905
+    # 4,339 customers have a non-cancelled line; one of them only has zero-price lines: 4,338 (Chen et al. 2012).
+    assert metrics["customers"] == 4_338
+    record = json.loads((tmp_path / "uci" / "run.json").read_text())
+    # The checksum run.json records is the one published beside the file.
+    published = dict(line.split()[::-1] for line in (online_retail_path.parent / "SHA256SUMS").read_text().splitlines()
+                     if line.strip())
+    assert record["areas"]["consumption_patterns"]["data"][0]["sha256"] == published["online_retail.csv.gz"]
+
+
 def test_entry_point_runs_as_a_module() -> None:
     done = subprocess.run([sys.executable, "-m", "helpers.reports", "params", "start"], capture_output=True,
                           text=True, cwd=PROJECT, timeout=120, check=False)
