@@ -623,13 +623,44 @@ def _finalise_notebook(notebook: Path, staging: Path, final: Path) -> None:
     nbformat.write(nb, str(notebook))
 
 
-def export_html(notebook: Path, target: Path, title: str) -> Path:
-    """``report.html`` for readers who do not read code: nbconvert with inputs and prompts hidden."""
+def provenance_note(plan: Plan) -> str:
+    """One markdown line saying which data and which non-default parameters produced a report.
+
+    The notebook's own text describes the bundled data; a hand-out must say what it was run on.
+    Clock times stay out of it (they are in run.json).
+
+    Examples
+    --------
+    >>> area = Area("demo", "01", Path("01_demo.ipynb"), "Demo", "")
+    >>> declared = {"data_path": Parameter("data_path", "str", '"../data"', ""),
+    ...             "top_n": Parameter("top_n", "int", "3", "")}
+    >>> plan = Plan(area, declared, {"top_n": 5}, {"data_path": "/x/june.csv", "top_n": 5}, [Path("/x/june.csv")])
+    >>> print(provenance_note(plan))
+    *This report was run on `june.csv` with top_n = 5; everything else at its default. Full record: run.json.*
+    """
+    data = ", ".join(f"`{path.name}`" for path in plan.input_files) or "the notebook's default data"
+    changed = [
+        f"{name} = {json.dumps(value, ensure_ascii=False)}"
+        for name, value in plan.inject.items()
+        if not is_path_parameter(name) and name not in RUNNER_PARAMETERS
+    ]
+    settings = f" with {', '.join(changed)}; everything else at its default" if changed else " with the default settings"
+    return f"*This report was run on {data}{settings}. Full record: run.json.*"
+
+
+def export_html(notebook: Path, target: Path, title: str, note: str | None = None) -> Path:
+    """``report.html`` for readers who do not read code: nbconvert with inputs and prompts hidden.
+
+    ``note`` (markdown) is shown under the title, e.g. which data the report was run on.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     nb = nbformat.read(str(notebook), as_version=4)
+    if note:
+        position = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
+        nb.cells.insert(position, nbformat.v4.new_markdown_cell(note))
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     target.write_text(body, encoding="utf-8")
     return target
@@ -686,7 +717,7 @@ def run_area(
         if failure is None:
             _finalise_notebook(notebook, staging, final)
             try:
-                export_html(notebook, staging / REPORT_HTML, area.title)
+                export_html(notebook, staging / REPORT_HTML, area.title, provenance_note(plan))
             except Exception as exc:  # nbconvert problem: the report is incomplete, so it failed
                 failure = Failure("the HTML export", "", f"{type(exc).__name__}: {exc}")
         seconds = round(time.monotonic() - clock, 1)

@@ -361,6 +361,9 @@ def test_html_has_outputs_but_no_code(run_all: dict) -> None:
     assert "SOURCE-MARKER-not-in-html 4" in page  # the printed output stays
     assert "load_clean_transactions" not in page  # the code does not
     assert "In&nbsp;[" not in page and "In [" not in page
+    # A hand-out says what it was run on (the notebook's own text describes the bundled data).
+    assert ('This report was run on <code>orders.csv</code> with as_of = "2024-01-31", top_n = 2, '
+            'segments = ["north", "south"]; everything else at its default.') in page
 
 
 def test_executed_notebook_names_its_final_folder_not_the_staging_one(run_all: dict) -> None:
