@@ -925,11 +925,11 @@ def segment_offers(
     """
     _require(leads, [*by, "method", "converted_at", "first_year_value_hkd"], "leads")
     converted = _converted(leads)
-    frame = leads[list(by)].astype(str).assign(
-        method=leads["method"].astype(str), converted=converted,
-        value=leads["first_year_value_hkd"].where(converted, 0.0).fillna(0.0).astype(float),
-    )
     keys = list(by)
+    frame = leads[keys].astype(str)
+    frame["_method"] = leads["method"].astype(str)
+    frame["converted"] = converted
+    frame["value"] = leads["first_year_value_hkd"].where(converted, 0.0).fillna(0.0).astype(float)
     seg = frame.groupby(keys).agg(leads=("converted", "size"), customers=("converted", "sum"),
                                   value_hkd=("value", "sum"))
     seg = seg.loc[seg["leads"] >= min_leads]
@@ -937,13 +937,13 @@ def segment_offers(
     seg["value_per_customer_hkd"] = _safe_div(seg["value_hkd"], seg["customers"])
     seg["value_per_lead_hkd"] = seg["value_hkd"] / seg["leads"]
     frame["cost"] = leads["cost_hkd"].astype(float) if "cost_hkd" in leads.columns else 1.0
-    by_method = frame.groupby([*keys, "method"]).agg(n=("converted", "size"), value=("value", "sum"),
-                                                     cost=("cost", "sum")).reset_index()
+    by_method = frame.groupby([*keys, "_method"]).agg(n=("converted", "size"), value=("value", "sum"),
+                                                      cost=("cost", "sum")).reset_index()
     by_method["rate"] = by_method["value"] / by_method["cost"].where(by_method["cost"] > 0)
     by_method = by_method.loc[by_method["n"] >= min_method_leads]
-    by_method["order"] = by_method["method"].map({m: i for i, m in enumerate(METHODS)}).fillna(len(METHODS))
+    by_method["order"] = by_method["_method"].map({m: i for i, m in enumerate(METHODS)}).fillna(len(METHODS))
     best = by_method.sort_values([*keys, "rate", "order"], ascending=[True] * len(keys) + [False, True],
-                                 kind="stable").groupby(keys).head(1).set_index(keys)["method"]
+                                 kind="stable").groupby(keys).head(1).set_index(keys)["_method"]
     seg["best_method"] = best.reindex(seg.index)
     overall_rate = float(converted.mean())
     overall_value = float(_safe_div(frame["value"].sum(), converted.sum()))
