@@ -54,6 +54,7 @@ __all__ = [
     "IndependenceCheck",
     "calibration_holdout_summary",
     "clv_table",
+    "clv_export",
     "customer_summary",
     "expected_purchases",
     "expected_purchases_new_customer",
@@ -756,3 +757,23 @@ def plot_p_alive(table: pd.DataFrame, *, threshold: float = 0.5, ax=None):
     share = at_risk / len(values) if len(values) else 0.0
     return finish(ax, title=f"{at_risk:,} of {len(values):,} customers ({share:.0%}) are probably slipping away (P(alive) < {threshold:.0%})",
                   xlabel="P(alive): probability the customer is still active", ylabel="customers", percent="x")
+
+
+def clv_export(table: pd.DataFrame, *, decimals: int = 4) -> pd.DataFrame:
+    """The per-customer CLV table ready for ``clv.csv``: one row per (pseudonymised) customer,
+    numbers rounded so reruns give identical files, dates as ``YYYY-MM-DD``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"p_alive": [0.123456], "first_purchase": pd.to_datetime(["2025-01-02"])},
+    ...                  index=pd.Index(["cus_1"], name="customer_id"))
+    >>> clv_export(t).to_dict("records")
+    [{'customer_id': 'cus_1', 'p_alive': 0.1235, 'first_purchase': '2025-01-02'}]
+    """
+    out = table.reset_index()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(decimals)
+    return out

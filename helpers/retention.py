@@ -783,7 +783,7 @@ def coupon_what_if(
     average_order_hkd: float,
     gross_margin: float = 0.35,
 ) -> pd.DataFrame:
-    """Projected ROI of issuing a coupon, from assumptions (vectorised over values and rates).
+    """Projected ROI of issuing a coupon, from assumptions (every combination of values and rates).
 
     Of ``customers`` who get it, ``redemption_rate`` redeem; ``cannibalised_share`` of those
     would have bought anyway, the rest are extra orders of ``average_order_hkd``. Every
@@ -803,7 +803,8 @@ def coupon_what_if(
     rate = np.atleast_1d(np.asarray(redemption_rate, dtype="float64"))
     if ((rate < 0) | (rate > 1)).any() or (value <= 0).any():
         raise ValueError("redemption_rate must be between 0 and 1 and coupon_value_hkd above 0")
-    value, rate = np.broadcast_arrays(value, rate)
+    # Every combination of value and rate: one row per (rate, value) pair.
+    value, rate = (grid.ravel() for grid in np.meshgrid(value, rate))
     redemptions = customers * rate
     extra_orders = redemptions * (1 - cannibalised_share)
     revenue = extra_orders * average_order_hkd
@@ -1275,6 +1276,11 @@ def plot_mde(baseline_rate: float, *, sizes: Sequence[int] = (250, 500, 1000, 20
                   xlabel="customers per arm (log scale)", ylabel="minimum detectable lift (percentage points)", percent=True)
 
 
+def _sig(value: float, digits: int = 3) -> float:
+    """A p-value to ``digits`` significant figures: tiny values stay visible instead of rounding to 0."""
+    return float(f"{float(value):.{digits}g}")
+
+
 def retention_metrics(
     *,
     customers: int,
@@ -1304,11 +1310,11 @@ def retention_metrics(
     if channels is not None:
         for _, row in channels.iterrows():  # five channels
             experiments[f"channel:{row['channel']}"] = {"lift": round(float(row["incremental_conversion_rate"]), 5),
-                                                        "p_value": round(float(row["p_value"]), 6), "significant": bool(row["significant"])}
+                                                        "p_value": _sig(row["p_value"]), "significant": bool(row["significant"])}
     if coupons is not None:
         for _, row in coupons.iterrows():  # one row per coupon value
             experiments[f"coupon:HK${row['value_hkd']:g}"] = {"lift": round(float(row["lift_abs"]), 5),
-                                                               "p_value": round(float(row["p_value"]), 6), "significant": bool(row["significant"])}
+                                                               "p_value": _sig(row["p_value"]), "significant": bool(row["significant"])}
     best = None
     campaigns = 0
     if funnel is not None and len(funnel):
