@@ -14,7 +14,7 @@ Findings never carry names, emails or phone numbers. :func:`audit_shop` runs
 every check the data allows and :func:`compliance_summary` turns the findings
 into the one-page pass/fail summary.
 
-Covered: PDPO (Cap. 486) Part 6A ss.35E, 35G, 35K and ss.19, 26 / DPP2(2);
+Covered: PDPO (Cap. 486) Part 6A ss.35C, 35E, 35G, 35J–35K, s.19, s.26 / DPP2(2) and DPP1(2);
 UEMO (Cap. 593) ss.8, 9 (with Cap. 593A s.7), 10, 11, 12; Copyright Ordinance
 (Cap. 528) ss.22–23. The Electronic Transactions Ordinance (Cap. 553), the
 computer-crime offences (Crimes Ordinance Cap. 200 s.161, Telecommunications
@@ -79,6 +79,13 @@ RULES: dict[str, Rule] = {
         "Data provided to others for their marketing without written consent", "PDPO Cap. 486 ss.35J, 35K",
         "Do not provide the data to a third party until the customer's written consent is received.",
         "third-party consents"),
+    "lead_unlawful_source": Rule(
+        "Prospect's data not collected by lawful and fair means", "PDPO Cap. 486 Sch. 1 DPP1(2)",
+        "Do not contact the prospect; erase the record or document a lawful source.", "leads"),
+    "lead_no_consent": Rule(
+        "Prospect kept for marketing without recorded consent", "PDPO Cap. 486 ss.35C, 35E",
+        "Do not use for direct marketing until consent (with kinds of data and classes of products) is recorded.",
+        "leads"),
     "uemo_unsubscribe_late": Rule(
         "Unsubscribe request not honoured within 10 working days", "UEMO Cap. 593 s.10(2)",
         "Process unsubscribe requests daily; keep the record for 3 years (s.9(3)).", "unsubscribe requests"),
@@ -490,6 +497,38 @@ def third_party_audit(customers: pd.DataFrame, provisions: pd.DataFrame | None =
                      "provided " + _fmt(pd.to_datetime(bad["provided_at"])) + " without written consent")
 
 
+def lead_audit(leads: pd.DataFrame) -> pd.DataFrame:
+    """Prospecting within the PDPO: which prospects may be approached for direct marketing.
+
+    * ``lead_unlawful_source`` (DPP1(2)) — the lead's data was not collected by lawful and fair
+      means (``lawful_source`` false), e.g. a bought list whose people never agreed to be passed on;
+    * ``lead_no_consent`` (ss.35C, 35E) — no consent to direct marketing recorded
+      (``consent_recorded`` false): the lead must not be used for direct marketing yet.
+
+    Examples
+    --------
+    >>> leads = pd.DataFrame({"lead_id": ["L1", "L2", "L3"], "method": ["email_promotion", "referral", "search_ad"],
+    ...     "source_detail": ["partner-list-B", "friend", "ads"], "lawful_source": [False, True, True],
+    ...     "consent_recorded": [True, False, True]})
+    >>> lead_audit(leads)[["rule", "record"]].values.tolist()
+    [['lead_unlawful_source', 'L1'], ['lead_no_consent', 'L2']]
+    """
+    _require(leads, ["lead_id", "lawful_source", "consent_recorded"], "leads")
+    unlawful = ~_flag(leads["lawful_source"])
+    no_consent = ~_flag(leads["consent_recorded"])
+    where = (leads["method"].astype("string").fillna("?") if "method" in leads.columns
+             else pd.Series("?", index=leads.index, dtype="string"))
+    if "source_detail" in leads.columns:
+        where = where + " (" + leads["source_detail"].astype("string").fillna("?") + ")"
+    customers = leads["customer_id"] if "customer_id" in leads.columns else pd.Series(pd.NA, index=leads.index)
+    return pd.concat([
+        _findings("lead_unlawful_source", leads.loc[unlawful, "lead_id"], customers[unlawful],
+                  "collected via " + where[unlawful] + " without a lawful source on record"),
+        _findings("lead_no_consent", leads.loc[no_consent, "lead_id"], customers[no_consent],
+                  "collected via " + where[no_consent] + "; no direct-marketing consent recorded"),
+    ], ignore_index=True)
+
+
 # --------------------------------------------------------------------------- UEMO
 
 
@@ -843,6 +882,10 @@ METRIC_RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "customers_affected_part_6a": (("dm_no_consent", "dm_oral_unconfirmed", "dm_outside_scope",
                                     "dm_after_opt_out"), "customers"),
     "third_party_consents_not_written": (("dm_third_party_not_written",), "rows"),
+    "leads_checked": (("lead_unlawful_source",), "checked"),
+    "leads_unlawful_source": (("lead_unlawful_source",), "rows"),
+    "leads_without_consent": (("lead_no_consent",), "rows"),
+    "leads_not_contactable": (("lead_unlawful_source", "lead_no_consent"), "records"),
     "unsubscribe_requests": (("uemo_unsubscribe_late",), "checked"),
     "unsubscribe_late": (("uemo_unsubscribe_late",), "rows"),
     "sends_after_unsubscribe": (("uemo_sent_after_unsubscribe",), "rows"),
@@ -1002,6 +1045,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "dm_outside_scope": ("campaign_sends", "customers"),
     "dm_after_opt_out": ("campaign_sends", "customers"),
     "dm_third_party_not_written": ("customers",),
+    "lead_unlawful_source": ("leads",),
+    "lead_no_consent": ("leads",),
     "uemo_unsubscribe_late": ("unsubscribe_requests",),
     "uemo_sent_after_unsubscribe": ("campaign_sends", "unsubscribe_requests"),
     "uemo_sender_info": ("messages",),
@@ -1105,6 +1150,9 @@ def audit_shop(
         parts.append(message_audit(messages))
         ran(["uemo_sender_info", "uemo_bilingual_unsubscribe"], len(messages))
         ran(["uemo_misleading_subject"], int(_is_email(messages["channel"]).sum()))
+    if "leads" in tables:
+        parts.append(lead_audit(tables["leads"]))
+        ran(["lead_unlawful_source", "lead_no_consent"], len(tables["leads"]))
     if "access_requests" in tables:
         parts.append(access_request_audit(tables["access_requests"], as_of=as_of))
         ran(["pdpo_access_late"], len(tables["access_requests"]))

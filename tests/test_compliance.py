@@ -244,6 +244,19 @@ def test_third_party_consent_must_be_written():
     assert found["legal_basis"].iloc[0] == "PDPO Cap. 486 ss.35J, 35K"
 
 
+def test_lead_audit_lawful_source_and_consent():
+    leads = pd.DataFrame({"lead_id": ["L1", "L2", "L3", "L4"], "method": ["email_promotion"] * 4,
+                          "source_detail": ["partner-list-B", "newsletter-signup", "trade-fair", "partner-list-A"],
+                          "lawful_source": [False, True, True, False], "consent_recorded": [True, False, True, False]})
+    found = c.lead_audit(leads)
+    # L1 unlawful; L2 no consent; L3 fine; L4 both -> 4 findings on 3 leads.
+    assert sorted(map(tuple, found[["rule", "record"]].values.tolist())) == [
+        ("lead_no_consent", "L2"), ("lead_no_consent", "L4"), ("lead_unlawful_source", "L1"),
+        ("lead_unlawful_source", "L4")]
+    metrics = c.audit_shop({"leads": leads}).metrics()
+    assert (metrics["leads_checked"], metrics["leads_not_contactable"]) == (4, 3)
+
+
 # --------------------------------------------------------------------------- UEMO
 
 

@@ -119,3 +119,13 @@ def test_exercise_notebook_imports_every_question_and_has_no_solutions():
         assert f"{q.name}.check()" in source and f"# {q.name}.hint()" in source
         assert q.master_solution.code.splitlines()[-1] not in source  # solutions live in the module only
     assert np.all([c.get("execution_count") is None for c in nb["cells"] if c["cell_type"] == "code"])
+
+
+def test_q10_contactable_leads_mistakes():
+    leads = ex.EXERCISE.data("leads")
+    lawful, consent = leads["lawful_source"].astype(bool), leads["consent_recorded"].astype(bool)
+    assert ex.q10.expected_answer() == int((lawful & consent).sum())
+    _fails_with(ex.q10, int(consent.sum()), "lawful source")
+    _fails_with(ex.q10, int(lawful.sum()), "consent to direct marketing")
+    message = _fails_with(ex.q10, int((~(lawful & consent)).sum()), "may NOT contact")
+    assert str(ex.q10.expected_answer()) not in message.replace(str(int((~(lawful & consent)).sum())), "")

@@ -1,10 +1,11 @@
 """Checks for ``exercises/04_legal_compliance.ipynb``: Hong Kong law in day-to-day online marketing.
 
-Nine questions: a working-day count across Lunar New Year (UEMO s.10), late
+Ten questions: a working-day count across Lunar New Year (UEMO s.10), late
 unsubscribe requests in the bundled shop, a direct-marketing consent decision
 (PDPO s.35E), spotting UEMO breaches in message templates (ss.8, 9), redacting
 personal data from service notes, a copyright register decision, and three
-scenarios (bribery, computer crime, electronic contracts). Expected answers are
+scenarios (bribery, computer crime, electronic contracts) and which prospects may be
+contacted at all (PDPO DPP1, s.35E). Expected answers are
 computed on first use, through :mod:`helpers.compliance` and :mod:`helpers.pii`,
 from the bundled shop or from small cases that ship with this module.
 
@@ -92,8 +93,8 @@ EXERCISE = Exercise(
     setup=(
         "from helpers import compliance, data, pii\n"
         "from helpers.exercises.compliance import consent_case, service_notes\n"
-        "shop = data.load_shop(data.bundled_data_dir(), ['unsubscribe_requests', 'messages', 'assets'])\n"
-        "requests, messages, assets = shop['unsubscribe_requests'], shop['messages'], shop['assets']\n"
+        "shop = data.load_shop(data.bundled_data_dir(), ['unsubscribe_requests', 'messages', 'assets', 'leads'])\n"
+        "requests, messages, assets, leads = (shop[t] for t in ['unsubscribe_requests', 'messages', 'assets', 'leads'])\n"
         "case = consent_case()\n"
         "notes = service_notes()"
     ),
@@ -101,6 +102,7 @@ EXERCISE = Exercise(
         "requests": lambda: _table("unsubscribe_requests"),
         "messages": lambda: _table("messages"),
         "assets": lambda: _table("assets"),
+        "leads": lambda: _table("leads"),
         "case": consent_case,
         "notes": service_notes,
     },
@@ -297,6 +299,36 @@ class AssetsToWithdraw(ValueQuestion):
         return None
 
 
+class ContactableLeads(ValueQuestion):
+    var = "contactable_leads"
+    requirement = "107188L5.3.1"
+    hints = [
+        "A prospect may be approached for direct marketing only if the data came from a lawful source AND "
+        "consent to direct marketing is recorded.",
+        "Count the rows of `leads` where both `lawful_source` and `consent_recorded` are True; "
+        "`compliance.lead_audit(leads)` lists the others.",
+    ]
+    solution = CodeSolution("contactable_leads = int((leads['lawful_source'] & leads['consent_recorded']).sum())")
+    explanation = "Exploring potential customers starts with data the PDPO lets you use (DPP1(2), s.35E)."
+
+    def expected(self, ctx: Exercise) -> int:
+        leads = ctx.data("leads")
+        return len(leads) - int(compliance.lead_audit(leads)["record"].nunique())
+
+    def diagnose(self, answer: Any, ctx: Exercise) -> str | None:
+        leads = ctx.data("leads")
+        lawful, consent = leads["lawful_source"].astype(bool), leads["consent_recorded"].astype(bool)
+        if close_to(answer, int(consent.sum())):
+            return "You checked consent; the data must also come from a lawful source."
+        if close_to(answer, int(lawful.sum())):
+            return "You checked the source; consent to direct marketing must be recorded too."
+        if close_to(answer, int((~(lawful & consent)).sum())):
+            return "That is the number of leads you may NOT contact."
+        if close_to(answer, int((lawful | consent).sum())):
+            return "Both conditions must hold, not either one."
+        return None
+
+
 _LAW_OPTIONS = ("bribery", "computer crime", "electronic transactions", "copyright")
 
 
@@ -380,5 +412,6 @@ q6 = AssetsToWithdraw(EXERCISE, 6)
 q7 = SupplierGift(EXERCISE, 7)
 q8 = CompetitorLogin(EXERCISE, 8)
 q9 = ClickContract(EXERCISE, 9)
+q10 = ContactableLeads(EXERCISE, 10)
 
-__all__ = ["EXERCISE", "consent_case", "service_notes", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9"]
+__all__ = ["EXERCISE", "consent_case", "service_notes", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10"]
