@@ -397,18 +397,21 @@ def cohort_matrix(cohorts: pd.DataFrame, value: str = "retention_rate", *, max_p
 def first_cohort_figures(cohorts: pd.DataFrame, periods: Sequence[int] = (1, 2, 3)) -> dict[str, object]:
     """Label, size and retention rates of the earliest cohort (for ``metrics.json``).
 
+    A period the data does not reach yet gets ``None`` rather than a misleading 0.
+
     Examples
     --------
-    >>> long = pd.DataFrame({"cohort": ["2024-01", "2024-01"], "periods_since_first": [0, 2],
-    ...     "customers": [4, 1], "cohort_size": [4, 4], "retention_rate": [1.0, 0.25]})
+    >>> long = pd.DataFrame({"cohort": ["2024-01"] * 3, "periods_since_first": [0, 1, 2],
+    ...     "customers": [4, 0, 1], "cohort_size": [4, 4, 4], "retention_rate": [1.0, 0.0, 0.25]})
     >>> first_cohort_figures(long)
-    {'label': '2024-01', 'size': 4, 'retention': {'1': 0.0, '2': 0.25, '3': 0.0}}
+    {'label': '2024-01', 'size': 4, 'retention': {'1': 0.0, '2': 0.25, '3': None}}
     """
     first = cohorts.loc[cohorts["cohort"] == cohorts["cohort"].iloc[0]].set_index("periods_since_first")
+    rates = first["retention_rate"]
     return {
         "label": str(first["cohort"].iloc[0]),
         "size": int(first["cohort_size"].iloc[0]),
-        "retention": {str(p): round(float(first["retention_rate"].get(p, 0.0)), 6) for p in periods},
+        "retention": {str(p): round(float(rates[p]), 6) if p in rates.index else None for p in periods},
     }
 
 
@@ -660,6 +663,31 @@ def monthly_trend(tx: pd.DataFrame) -> pd.DataFrame:
     return trend
 
 
+def peak_month(trend: pd.DataFrame) -> dict[str, object]:
+    """The best month by revenue and how it compares with the median month.
+
+    Only months the data fully covers are compared; when there is none (data shorter
+    than a month), all months are.
+
+    Examples
+    --------
+    >>> trend = pd.DataFrame({"month": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
+    ...     "revenue_hkd": [10.0, 30.0, 50.0], "complete": [True, True, False]})
+    >>> peak_month(trend)
+    {'month': Timestamp('2025-02-01 00:00:00'), 'revenue_hkd': 30.0, 'vs_median': 1.5, 'complete_months': 2}
+    """
+    full = trend.loc[trend["complete"]]
+    pool = full if len(full) else trend
+    best = pool.loc[pool["revenue_hkd"].idxmax()]
+    median = float(pool["revenue_hkd"].median())
+    return {
+        "month": best["month"],
+        "revenue_hkd": float(best["revenue_hkd"]),
+        "vs_median": float(best["revenue_hkd"] / median) if median else float("nan"),
+        "complete_months": int(len(full)),
+    }
+
+
 def plot_monthly_trend(
     trend: pd.DataFrame,
     *,
@@ -678,7 +706,6 @@ def plot_monthly_trend(
     'Revenue peaked in 2025-01'
     """
     ax = ax if ax is not None else plt.subplots(figsize=(10, 4.5))[1]
-    complete = trend.loc[trend["complete"]]
     ax.plot(trend["month"], trend["revenue_hkd"], color=plots.PALETTE[0], marker="o", markersize=4)
     partial = trend.loc[~trend["complete"]]
     if len(partial):
@@ -687,7 +714,7 @@ def plot_monthly_trend(
         ax.legend(loc="upper left")
     if events:
         plots.mark_dates(ax, dict(events))
-    peak = (complete if len(complete) else trend).sort_values("revenue_hkd").iloc[-1]["month"]
+    peak = peak_month(trend)["month"]
     money_axis(ax, currency)
     return plots.finish(ax, title=f"Revenue peaked in {peak:%Y-%m}", xlabel="Month",
                         ylabel=f"Revenue per month ({currency})")
@@ -1560,7 +1587,7 @@ def report_metrics(
 
 
 def rfm_for_export(rfm: pd.DataFrame) -> pd.DataFrame:
-    """The RFM table as written to ``rfm.csv``: checked to hold only pseudonymised customer keys.
+    """The RFM table as written to ``rfm.csv``: only pseudonymised customer keys, money rounded to cents.
 
     Raises
     ------
@@ -1582,7 +1609,8 @@ def rfm_for_export(rfm: pd.DataFrame) -> pd.DataFrame:
         example = keys[bad].iloc[0]
         raise ValueError("rfm.csv may hold only pseudonymised customer keys (cus_...); found e.g. a key of "
                          f"{len(str(example))} characters")
-    return rfm.copy()
+    money = [c for c in ("monetary_hkd", "avg_order_hkd") if c in rfm.columns]
+    return rfm.assign(**{c: rfm[c].round(2) for c in money})
 
 
 # --------------------------------------------------------------------------- widget

@@ -427,3 +427,52 @@ def test_strategy_suggestions_use_optional_tables(sessions: pd.DataFrame) -> Non
     website = out.loc[out["area"] == "website design and structure"].iloc[0]
     assert "'blog'" in website["suggestion"] and "100%" in website["evidence"]
     assert out["suggestion"].str.contains("Fri 21:00").any()
+
+
+# --------------------------------------------------------------------------- report helpers
+
+
+def test_first_cohort_figures_marks_unobserved_periods(cohort_tx: pd.DataFrame) -> None:
+    # Data ends in April: the Jan cohort is observed to month 3, so asking for month 4 gives None, not 0.
+    figures = c.first_cohort_figures(c.cohort_retention(cohort_tx), periods=(1, 4))
+    assert figures["retention"] == {"1": 0.5, "4": None}
+
+
+def test_peak_month_prefers_complete_months() -> None:
+    trend = pd.DataFrame({"month": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"]),
+                          "revenue_hkd": [20.0, 60.0, 40.0, 500.0], "complete": [True, True, True, False]})
+    best = c.peak_month(trend)
+    # April is partial and ignored; Feb 60 against the median of 20, 60, 40 = 40 -> 1.5.
+    assert (best["month"], best["vs_median"], best["complete_months"]) == (pd.Timestamp("2025-02-01"), 1.5, 3)
+
+
+def test_report_metrics_by_hand(shop: pd.DataFrame) -> None:
+    from helpers.data import clean_transactions
+
+    clean, report = clean_transactions(shop)
+    rfm = c.rfm_table(clean)
+    metrics = c.report_metrics(report, rfm, c.cohort_retention(clean), c.pareto_curve(rfm))
+    # o1's two lines differ in amount (60 and 40), so none of the 12 lines is dropped.
+    assert metrics["rows_in"] == 12 and metrics["rows_kept"] == 12 and sum(metrics["dropped"].values()) == 0
+    # 11 orders, 805 revenue, top 20% = c alone: 500 / 805.
+    assert (metrics["customers"], metrics["orders"], metrics["revenue"]) == (5, 11, 805.0)
+    assert metrics["top20_revenue_share"] == pytest.approx(500 / 805, abs=1e-6)
+    # First cohort: December 2023 = d alone; d never orders again (Jan, Feb, Mar: 0).
+    assert metrics["first_cohort"] == {"label": "2023-12", "size": 1}
+    assert metrics["first_cohort_retention"] == {"1": 0.0, "2": 0.0, "3": 0.0}
+    assert metrics["segments"]["Champions"] == 1
+
+
+def test_rfm_for_export_refuses_raw_keys(shop: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="pseudonymised"):
+        c.rfm_for_export(c.rfm_table(shop))  # keys "a".."e" are not cus_ tokens
+    tokens = c.rfm_table(shop.assign(customer_id="cus_" + shop["customer_id"].map(lambda k: k * 16)))
+    assert c.rfm_for_export(tokens)["monetary_hkd"].tolist() == [200.0, 60.0, 500.0, 40.0, 5.0]
+
+
+def test_cohort_explorer_redraws_without_error(cohort_tx: pd.DataFrame) -> None:
+    widget = c.cohort_explorer(cohort_tx)
+    toggle = widget.children[0]
+    assert toggle.value == "M" and [v for _, v in toggle.options] == ["M", "Q", "W"]
+    toggle.value = "Q"  # triggers a redraw into the widget's output area
+    toggle.value = "W"
