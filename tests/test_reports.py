@@ -408,6 +408,7 @@ def test_run_json_records_parameters_versions_checksums_and_times(run_all: dict)
     record = json.loads((run_all["out"] / "run.json").read_text())
     orders = run_all["root"] / "orders.csv"
     entry = record["areas"]["orders_summary"]
+    # The rerun of orders_summary alone keeps the record of the earlier failure, whose folder is still there.
     assert entry["status"] == "ok" and record["areas"]["always_fails"]["status"] == "failed"
     assert entry["parameters"]["data_path"] == str(orders)
     assert entry["parameters"]["top_n"] == 2 and entry["parameters"]["segments"] == ["north", "south"]
@@ -486,9 +487,13 @@ def test_bad_data_fails_the_real_start_page_and_removes_an_earlier_report(
 
 
 def test_start_page_on_the_bundled_data_reruns_byte_identical(tmp_path: Path) -> None:
+    earlier_failure = tmp_path / "first" / "failed" / "start_here"
+    earlier_failure.mkdir(parents=True)
+    (earlier_failure / "report.ipynb").write_text("{}", encoding="utf-8")
     for out in ["first", "second"]:
         assert run_cli("run", "start", "--out", str(tmp_path / out), "--no-progress") == 0
     first, second = tmp_path / "first" / "start_here", tmp_path / "second" / "start_here"
+    assert not earlier_failure.exists(), "a success clears the failed/ folder of an earlier run"
     metrics = json.loads((first / "metrics.json").read_text())
     # Every line read is either kept or counted as dropped, and some are kept.
     assert metrics["lines_in"] >= metrics["lines_kept"] > 0 and metrics["customers"] > 0
