@@ -67,6 +67,7 @@ __all__ = [
     "plot_cycle_times",
     "plot_gains",
     "plot_keywords",
+    "plot_value_distribution",
     "privacy_screen",
     "project_allocation",
     "recommend_budget",
@@ -238,6 +239,35 @@ def first_year_value_bgnbd(transactions: pd.DataFrame, *, horizon_days: int = 36
     days = transactions.assign(day=pd.to_datetime(transactions["order_date"]).dt.normalize())
     per_day = days.groupby(["customer_id", "day"])["amount"].sum()
     return float(clv.expected_purchases_new_customer(fit, horizon_days=horizon_days) * per_day.mean())
+
+
+def plot_value_distribution(values: pd.Series, *, ax: plt.Axes | None = None, clip_quantile: float = 0.99) -> plt.Axes:
+    """Histogram of first-year values (HK$) with the mean and median marked.
+
+    Values above the ``clip_quantile`` quantile are drawn in the last bar so a few very large
+    customers do not squash the chart.
+
+    Examples
+    --------
+    >>> ax = plot_value_distribution(pd.Series([100.0, 200.0, 300.0, 5000.0]))
+    >>> ax.get_xlabel()
+    'First-year spend per new customer (HK$)'
+    """
+    values = pd.Series(values, dtype=float).dropna()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    if values.empty:
+        ax.set_title("No customers with a full first year in the data")
+        return ax
+    top = float(values.quantile(clip_quantile))
+    ax.hist(values.clip(upper=top), bins=40, color=plots.PALETTE[0], alpha=0.8)
+    mean, median = float(values.mean()), float(values.median())
+    ax.axvline(mean, color=plots.PALETTE[1], lw=1.5, label=f"mean {plots.hkd(mean)}")
+    ax.axvline(median, color=plots.PALETTE[2], lw=1.5, ls="--", label=f"median {plots.hkd(median)}")
+    ax.legend(frameon=False)
+    return plots.finish(ax, title=f"A new customer spends {plots.hkd(mean)} in the first year on average "
+                                  f"(half spend under {plots.hkd(median)})",
+                        xlabel="First-year spend per new customer (HK$)", ylabel="Customers", money="x")
 
 
 def lead_value(
