@@ -807,3 +807,27 @@ def output_folder(output_dir: str | Path) -> Path:
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def load_market_stats(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the table of Hong Kong government statistics (default: the bundled ``hk_market_stats.csv``).
+
+    Every cell is returned as text, so that table ids and periods keep their form;
+    :func:`helpers.prospecting.validate_market_stats` checks the citations and converts ``value``.
+
+    Raises
+    ------
+    DataValidationError
+        The file does not exist.
+
+    Examples
+    --------
+    >>> "source" in load_market_stats().columns
+    True
+    """
+    path = Path(path) if path else bundled_data_dir() / "hk_market_stats.csv"
+    if not path.exists():
+        raise DataValidationError(path, None, "the market statistics table (file not found)")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.attrs = {"source": str(path)}
+    return frame
