@@ -439,6 +439,7 @@ class Plan:
     inject: dict[str, object]
     effective: dict[str, object]
     input_files: list[Path] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
 
 def gather_values(
@@ -481,6 +482,7 @@ def plan_runs(areas: Sequence[Area], given: Mapping[str, GivenValue], *, caller_
         declared_somewhere |= set(declared)
         inject: dict[str, object] = {}
         area_problems: list[str] = []
+        ignored: list[str] = []
         for name, value in given.items():
             if name in RUNNER_PARAMETERS:
                 continue
@@ -489,6 +491,7 @@ def plan_runs(areas: Sequence[Area], given: Mapping[str, GivenValue], *, caller_
                     close = difflib.get_close_matches(name, list(declared), n=1)
                     hint = f"; did you mean '{close[0]}'?" if close else ""
                     area_problems.append(f"unknown parameter '{name}' (from {value.source}){hint}")
+                ignored.append(name)
                 continue
             try:
                 inject[name] = convert_value(value, declared[name].type_name, name=name)
@@ -520,7 +523,7 @@ def plan_runs(areas: Sequence[Area], given: Mapping[str, GivenValue], *, caller_
         if area_problems:
             problems += [f"{area.name}: {p}" for p in area_problems]
             listing[area.name] = format_parameters(declared)
-        plans.append(Plan(area, declared, inject, effective, input_files))
+        plans.append(Plan(area, declared, inject, effective, input_files, ignored))
     for name, value in given.items():
         if name in RUNNER_PARAMETERS:
             problems.append(f"'{name}' is set by the runner (from {value.source}); choose the report folder with --out")
@@ -997,6 +1000,10 @@ def command_run(args: argparse.Namespace) -> int:
         "project_commit": _git_commit(),
         "areas": _earlier_entries(out_dir),
     }
+    for plan in plans:
+        if plan.ignored:
+            names = ", ".join(plan.ignored)
+            _print(f"note: {plan.area.name} has no parameter {names}; it runs without it", err=True)
     checksums: dict = {}
     results: list[AreaResult] = []
     from tqdm import tqdm

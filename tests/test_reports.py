@@ -292,6 +292,7 @@ def test_run_all_refuses_a_name_no_notebook_declares_but_accepts_one_some_declar
     plans = reports.plan_runs(areas, reports.gather_values(data=str(orders_file), pairs=[["top_n", "2"]]),
                               caller_cwd=orders_file.parent)
     assert [p.inject.get("top_n") for p in plans] == [2, None]
+    assert [p.ignored for p in plans] == [[], ["top_n"]]  # `run` prints a note for these
     with pytest.raises(reports.ParameterError, match="unknown parameter 'topn' .*no selected notebook declares it"):
         reports.plan_runs(areas, reports.gather_values(pairs=[["topn", "2"]]), caller_cwd=orders_file.parent)
 
@@ -384,6 +385,7 @@ def test_failed_report_leaves_no_report_folder_and_keeps_the_partial_notebook(ru
     assert any(o.get("ename") == "ZeroDivisionError" for c in partial["cells"] for o in c.get("outputs", []))
     err = run_all["err"]
     assert "FAILED  always_fails" in err
+    assert "note: always_fails has no parameter as_of, top_n, segments; it runs without it" in err
     assert "at this line:\n    total = share / 0" in err
     assert "ZeroDivisionError: division by zero" in err
     assert "failed/always_fails/report.ipynb" in err
