@@ -820,6 +820,14 @@ def product_pairs(
         ``confidence_a_to_b`` (P(b | a)), ``confidence_b_to_a``, ``lift``; sorted by lift,
         then orders. Empty (same columns) when there is no ``product_id`` column.
 
+    Notes
+    -----
+    On the UCI Online Retail file (392,692 clean lines, 18,532 orders, min_support 1 %) this
+    takes about 1–2 s and finds the same 332 pairs, with the same support, confidence and lift,
+    as mlxtend 0.25's ``fpgrowth`` + ``association_rules`` (8–13 s including the one-hot table)
+    and ``apriori`` (about 90 s). mlxtend works with pandas 3 but needs a dense one-hot frame of
+    orders × products; the self-join needs only the (order, product) pairs.
+
     Examples
     --------
     >>> tx = pd.DataFrame({"order_id": ["1", "1", "2", "2", "3", "4"],
@@ -1418,8 +1426,11 @@ def plot_pairs(pairs: pd.DataFrame, *, note: str = "", top: int = 10, ax: plt.Ax
 
 
 def plot_factor(factors: pd.DataFrame, factor: str | None, *, note: str = "", currency: str = "HK$",
-                ax: plt.Axes | None = None) -> plt.Axes:
+                min_customers: int = 20, ax: plt.Axes | None = None) -> plt.Axes:
     """Spend per customer for each level of one factor (from :func:`factor_table`).
+
+    Levels with fewer than ``min_customers`` customers are left out (as in :func:`factor_spread`),
+    unless that would leave nothing to show.
 
     Examples
     --------
@@ -1429,7 +1440,10 @@ def plot_factor(factors: pd.DataFrame, factor: str | None, *, note: str = "", cu
     """
     if factor is None or factors.empty:
         return plot_note(note or "no factor columns in this data", ax=ax)
-    part = factors.loc[factors["factor"] == factor].head(15)
+    part = factors.loc[factors["factor"] == factor]
+    if "customers" in part.columns and (part["customers"] >= min_customers).any():
+        part = part.loc[part["customers"] >= min_customers]
+    part = part.head(15)
     ax = ax if ax is not None else plt.subplots(figsize=(9, 0.35 * len(part) + 1.5))[1]
     ax.barh(np.arange(len(part)), part["spend_per_customer_hkd"], color=plots.PALETTE[0])
     ax.set_yticks(np.arange(len(part)), part["level"].astype(str).tolist())
