@@ -707,6 +707,65 @@ def normalise_hk_phone(values: pd.Series) -> pd.Series:
     return text.where(token, digits)
 
 
+def dnc_status(
+    sends: pd.DataFrame,
+    customers: pd.DataFrame,
+    dnc: pd.DataFrame,
+    *,
+    warning_days: Iterable[object] = (),
+) -> pd.DataFrame:
+    """Every phone-channel send to a number on a do-not-call register, with its UEMO s.11 status.
+
+    ``status`` is one of:
+
+    * ``before listing`` — sent before the number was registered;
+    * ``within 10 working days`` — registered less than 10 working days before the send (s.11(3));
+    * ``consented`` — the customer had consented to such messages and not withdrawn it (s.11(2)):
+      direct-marketing consent dated before the send, covering the ``phone`` data kind when the
+      customer table lists kinds, and no opt-out before the send;
+    * ``breach`` — none of these.
+
+    Phone numbers may be raw or pseudonymised with the same key in both tables
+    (``load_shop_table(..., pii="pseudonymise")``); the result carries no phone column.
+
+    Examples
+    --------
+    >>> customers = pd.DataFrame({"customer_id": ["c1", "c2"], "phone": ["9123 4567", "6123 4567"],
+    ...     "dm_consent": [False, True], "consent_date": pd.to_datetime([None, "2024-01-01"])})
+    >>> dnc = pd.DataFrame({"phone": ["+852 91234567", "61234567"], "registered_at": pd.to_datetime(["2024-01-02"] * 2)})
+    >>> sends = pd.DataFrame({"send_id": ["s1", "s2", "s3"], "customer_id": ["c1", "c2", "c1"],
+    ...     "channel": ["sms", "sms", "email"], "sent_at": pd.to_datetime(["2024-03-01"] * 3)})
+    >>> dnc_status(sends, customers, dnc)[["send_id", "status"]].values.tolist()
+    [['s1', 'breach'], ['s2', 'consented']]
+    """
+    _require(sends, ["send_id", "customer_id", "channel", "sent_at"], "campaign_sends")
+    _require(customers, ["customer_id", "phone"], "customers")
+    _require(dnc, ["phone", "registered_at"], "dnc_register")
+    register = pd.DataFrame({"phone": normalise_hk_phone(dnc["phone"]).to_numpy(),
+                             "registered_at": pd.to_datetime(dnc["registered_at"]).to_numpy()})
+    register = register.groupby("phone", as_index=False)["registered_at"].min()
+    register["listed_from"] = working_day_deadline(register["registered_at"], 10, warning_days=warning_days).to_numpy()
+    people = customers[["customer_id"]].assign(phone=normalise_hk_phone(customers["phone"]).to_numpy())
+    for column in ("dm_consent", "consent_date", "opt_out_date", "consent_data_kinds"):
+        people[column] = customers[column].to_numpy() if column in customers.columns else pd.NA
+    sent = _sent(sends)
+    by_phone = sent["channel"].astype("string").str.lower().isin(PHONE_CHANNELS).fillna(False).astype(bool)
+    rows = sent.loc[by_phone, ["send_id", "customer_id", "channel", "sent_at"]].merge(people, on="customer_id").merge(
+        register, on="phone")
+    sent_at = pd.to_datetime(rows["sent_at"])
+    day = sent_at.dt.normalize()
+    consented = rows["dm_consent"].astype("boolean").fillna(False).astype(bool) & (
+        pd.to_datetime(rows["consent_date"]).le(sent_at).fillna(False).astype(bool))
+    consented &= ~pd.to_datetime(rows["opt_out_date"]).lt(sent_at).fillna(False).astype(bool)
+    if "consent_data_kinds" in customers.columns:
+        consented &= consent_covers(rows["consent_data_kinds"], pd.Series("phone", index=rows.index))
+    status = np.select(
+        [day < rows["registered_at"], day <= rows["listed_from"], consented],
+        ["before listing", "within 10 working days", "consented"], "breach")
+    out = rows[["send_id", "customer_id", "channel", "sent_at", "registered_at", "listed_from"]].assign(status=status)
+    return out.sort_values("send_id", kind="stable").reset_index(drop=True)
+
+
 def dnc_audit(
     sends: pd.DataFrame,
     customers: pd.DataFrame,
@@ -716,11 +775,8 @@ def dnc_audit(
 ) -> pd.DataFrame:
     """UEMO s.11: no SMS/fax/voice message to a number listed on a do-not-call register.
 
-    A send breaches when its channel reaches a phone (:data:`PHONE_CHANNELS`),
-    the customer's number had been on the register for at least 10 working days
-    (s.11(3)) and the customer had not consented to direct marketing before the
-    send (s.11(2)). Phone numbers may be raw or pseudonymised with the same key
-    in both tables (``load_shop_table(..., pii="pseudonymise")``).
+    The ``breach`` rows of :func:`dnc_status`: the number had been listed for at least
+    10 working days (s.11(3)) and the customer had not consented (s.11(2)).
 
     Examples
     --------
@@ -732,24 +788,8 @@ def dnc_audit(
     >>> dnc_audit(sends, customers, dnc)["record"].tolist()
     ['s1']
     """
-    _require(sends, ["send_id", "customer_id", "channel", "sent_at"], "campaign_sends")
-    _require(customers, ["customer_id", "phone"], "customers")
-    _require(dnc, ["phone", "registered_at"], "dnc_register")
-    register = pd.DataFrame({"phone": normalise_hk_phone(dnc["phone"]).to_numpy(),
-                             "registered_at": pd.to_datetime(dnc["registered_at"]).to_numpy()})
-    register = register.groupby("phone", as_index=False)["registered_at"].min()
-    register["listed_from"] = working_day_deadline(register["registered_at"], 10, warning_days=warning_days).to_numpy()
-    people = customers[["customer_id"]].assign(phone=normalise_hk_phone(customers["phone"]).to_numpy())
-    for column in ("dm_consent", "consent_date"):
-        people[column] = customers[column].to_numpy() if column in customers.columns else pd.NA
-    sent = _sent(sends)
-    by_phone = sent["channel"].astype("string").str.lower().isin(PHONE_CHANNELS).fillna(False).astype(bool)
-    rows = sent.loc[by_phone, ["send_id", "customer_id", "channel", "sent_at"]].merge(people, on="customer_id").merge(
-        register, on="phone")
-    sent_at = pd.to_datetime(rows["sent_at"])
-    consented = rows["dm_consent"].astype("boolean").fillna(False).astype(bool) & (
-        pd.to_datetime(rows["consent_date"]).le(sent_at).fillna(False).astype(bool))
-    bad = rows.loc[(sent_at.dt.normalize() > rows["listed_from"]) & ~consented]
+    table = dnc_status(sends, customers, dnc, warning_days=warning_days)
+    bad = table.loc[table["status"] == "breach"]
     detail = (bad["channel"].astype("string") + " sent " + _fmt(pd.to_datetime(bad["sent_at"]))
               + "; number on the register since " + _fmt(pd.to_datetime(bad["registered_at"])) + ", no consent")
     return _findings("uemo_do_not_call", bad["send_id"], bad["customer_id"], detail)
@@ -916,6 +956,8 @@ class ComplianceReport:
         Rule → why it could not run (a table is missing).
     unsubscribe
         :func:`unsubscribe_timeliness` of the unsubscribe requests (empty when there are none).
+    do_not_call
+        :func:`dnc_status` of phone-channel sends to listed numbers (empty when not checked).
     as_of
         The date open requests and retention were measured at.
     """
@@ -924,6 +966,7 @@ class ComplianceReport:
     checked: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     unsubscribe: pd.DataFrame = field(default_factory=pd.DataFrame)
+    do_not_call: pd.DataFrame = field(default_factory=pd.DataFrame)
     as_of: pd.Timestamp | None = None
 
     @property
@@ -1117,6 +1160,7 @@ def audit_shop(
     if as_of in (None, ""):
         as_of = default_as_of(tables)
     parts = [empty_findings()]
+    do_not_call = pd.DataFrame({"send_id": pd.Series([], dtype="string"), "status": pd.Series([], dtype="string")})
 
     def ran(rules: Sequence[str], population: int) -> None:
         for rule in rules:
@@ -1127,6 +1171,7 @@ def audit_shop(
         parts.append(consent_audit(sends, customers))
         ran(["dm_no_consent", "dm_oral_unconfirmed", "dm_outside_scope", "dm_after_opt_out"], len(_sent(sends)))
         if "dnc_register" in tables and "phone" in customers.columns:
+            do_not_call = dnc_status(sends, customers, tables["dnc_register"], warning_days=warning_days)
             parts.append(dnc_audit(sends, customers, tables["dnc_register"], warning_days=warning_days))
             phone_sends = _sent(sends)["channel"].astype("string").str.lower().isin(PHONE_CHANNELS).sum()
             ran(["uemo_do_not_call"], int(phone_sends))
@@ -1171,7 +1216,7 @@ def audit_shop(
     # Details quote subjects and register entries: make sure no personal data rides along.
     findings["detail"] = pii.redact_text(findings["detail"])
     findings = findings.sort_values(["rule", "record"], kind="stable").reset_index(drop=True)
-    return ComplianceReport(findings=findings, checked=checked, skipped=skipped, unsubscribe=timeliness,
+    return ComplianceReport(findings=findings, checked=checked, skipped=skipped, unsubscribe=timeliness, do_not_call=do_not_call,
                             as_of=None if as_of is None else pd.Timestamp(as_of))
 
 

@@ -468,3 +468,38 @@ def test_plots_state_the_finding_in_the_title():
     ax = c.plot_unsubscribe_days(c.unsubscribe_timeliness(requests))
     assert ax.get_title() == "1 of 2 unsubscribe requests took longer than 10 working days"
     plt.close("all")
+
+
+def test_dnc_status_explains_every_send_to_a_listed_number():
+    customers = pd.DataFrame({
+        "customer_id": ["c1", "c2", "c3", "c4", "c5"],
+        "phone": ["91234567", "61234567", "51234567", "92345678", "93456789"],
+        "dm_consent": [True, True, True, True, False],
+        "consent_date": D(["2024-01-01"] * 4 + [None]),
+        "opt_out_date": D([None, None, "2024-02-01", None, None]),
+        "consent_data_kinds": ["email;phone", "email", "phone", "phone", None],
+    })
+    dnc = pd.DataFrame({"phone": ["91234567", "61234567", "51234567", "92345678", "93456789"],
+                        "registered_at": D(["2024-01-02", "2024-01-02", "2024-01-02", "2024-02-26", "2024-03-05"])})
+    sends = pd.DataFrame({"send_id": [f"s{i}" for i in range(1, 6)], "customer_id": ["c1", "c2", "c3", "c4", "c5"],
+                          "channel": ["sms"] * 5, "sent_at": D(["2024-03-01"] * 5)})
+    table = c.dnc_status(sends, customers, dnc)
+    assert table["status"].tolist() == [
+        "consented",               # c1: consent covers phone, s.11(2)
+        "breach",                  # c2: consented to e-mail only
+        "breach",                  # c3: opted out on 1 Feb, consent withdrawn before the send
+        "within 10 working days",  # c4: listed Mon 26 Feb; 27, 28, 29 Feb, 1 Mar = 4 working days (s.11(3))
+        "before listing",          # c5: listed after the send
+    ]
+    assert "phone" not in table.columns
+    assert c.dnc_audit(sends, customers, dnc)["record"].tolist() == ["s2", "s3"]
+
+
+def test_audit_shop_keeps_the_do_not_call_status_table():
+    customers = customers_fixture().assign(phone=["91234567", "61234567", "51234567", "92345678", "93456789"])
+    dnc = pd.DataFrame({"phone": ["91234567"], "registered_at": D(["2023-12-01"])})
+    report = c.audit_shop({"campaign_sends": sends_fixture(), "customers": customers, "dnc_register": dnc},
+                          as_of="2024-03-01")
+    # c1 (91234567) got s1 (email, not a phone channel) and s2 (sms, consented 1 Jan but to name/email only).
+    assert report.do_not_call[["send_id", "status"]].values.tolist() == [["s2", "breach"]]
+    assert report.metrics()["sends_to_do_not_call_numbers"] == 1
