@@ -241,7 +241,9 @@ def first_year_value_bgnbd(transactions: pd.DataFrame, *, horizon_days: int = 36
     return float(clv.expected_purchases_new_customer(fit, horizon_days=horizon_days) * per_day.mean())
 
 
-def plot_value_distribution(values: pd.Series, *, ax: plt.Axes | None = None, clip_quantile: float = 0.99) -> plt.Axes:
+def plot_value_distribution(
+    values: pd.Series, *, currency: str = "HK$", ax: plt.Axes | None = None, clip_quantile: float = 0.99
+) -> plt.Axes:
     """Histogram of first-year values (HK$) with the mean and median marked.
 
     Values above the ``clip_quantile`` quantile are drawn in the last bar so a few very large
@@ -262,12 +264,13 @@ def plot_value_distribution(values: pd.Series, *, ax: plt.Axes | None = None, cl
     top = float(values.quantile(clip_quantile))
     ax.hist(values.clip(upper=top), bins=40, color=plots.PALETTE[0], alpha=0.8)
     mean, median = float(values.mean()), float(values.median())
-    ax.axvline(mean, color=plots.PALETTE[1], lw=1.5, label=f"mean {plots.hkd(mean)}")
-    ax.axvline(median, color=plots.PALETTE[2], lw=1.5, ls="--", label=f"median {plots.hkd(median)}")
+    ax.axvline(mean, color=plots.PALETTE[1], lw=1.5, label=f"mean {currency}{mean:,.0f}")
+    ax.axvline(median, color=plots.PALETTE[2], lw=1.5, ls="--", label=f"median {currency}{median:,.0f}")
     ax.legend(frameon=False)
-    return plots.finish(ax, title=f"A new customer spends {plots.hkd(mean)} in the first year on average "
-                                  f"(half spend under {plots.hkd(median)})",
-                        xlabel="First-year spend per new customer (HK$)", ylabel="Customers", money="x")
+    return plots.finish(ax, title=f"A new customer spends {currency}{mean:,.0f} in the first year on average "
+                                  f"(half spend under {currency}{median:,.0f})",
+                        xlabel=f"First-year spend per new customer ({currency})", ylabel="Customers",
+                        money="x" if currency == "HK$" else False)
 
 
 def lead_value(
