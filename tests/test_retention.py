@@ -434,3 +434,33 @@ def test_rank_tactics_puts_significant_tactics_first() -> None:
     assert out["evidence"].tolist()[-1].startswith("not significant")
     assert out["evidence"].iloc[0] == "conversion and revenue lift significant"
     assert retention.rank_tactics().empty
+
+
+# ---------------------------------------------------------------- the chapter as a report on a plain transactions file
+
+
+def test_notebook_runs_on_uci_with_campaign_sections_skipped(online_retail_path: Path, tmp_path: Path) -> None:
+    import json
+
+    import papermill
+
+    project = Path(__file__).resolve().parent.parent
+    out = tmp_path / "report"
+    papermill.execute_notebook(
+        str(project / "notebooks" / "02_retention_tactics.ipynb"), str(tmp_path / "run.ipynb"),
+        parameters={"data_path": str(online_retail_path), "output_dir": str(out)},
+        cwd=str(project / "notebooks"), kernel_name="python3", progress_bar=False,
+    )
+    metrics = json.loads((out / "metrics.json").read_text())
+    required = {"customers", "campaigns", "best_channel_by_conversion", "experiments", "bgnbd_params",
+                "gamma_gamma_params", "expected_purchases_next_period", "at_risk_customers"}
+    assert required <= set(metrics)
+    # 4,338 customers with a non-cancelled order (shared/data/README.md: 4,339 among non-cancellation rows,
+    # one of whom has only a zero-price line, which cleaning drops)
+    assert metrics["customers"] == 4338
+    assert metrics["campaigns"] == 0 and metrics["experiments"] == {} and metrics["best_channel_by_conversion"] is None
+    assert metrics["bgnbd_converged"] is True and set(metrics["bgnbd_params"]) == {"r", "alpha", "a", "b"}
+    text = (tmp_path / "run.ipynb").read_text()
+    assert "needs the shop's campaigns" in text and "is skipped" in text
+    clv_rows = (out / "clv.csv").read_text().splitlines()
+    assert len(clv_rows) == 4338 + 1 and all(row.startswith("cus_") for row in clv_rows[1:])
