@@ -392,13 +392,15 @@ def convert_value(value: GivenValue | str, type_name: str, *, name: str) -> obje
         loaded = value.loaded
         if text is not None:
             try:
-                loaded = yaml.load(text, Loader=_TextDatesLoader) if text.strip() else ([] if type_name == "list" else {})
+                empty = [] if type_name == "list" else {}
+                loaded = yaml.load(text, Loader=_TextDatesLoader) if text.strip() else empty
             except yaml.YAMLError as exc:
                 raise ParameterError(f"{name}: expected a {type_name} in YAML form, got {text!r}") from exc
         wanted = list if type_name == "list" else dict
         if not isinstance(loaded, wanted):
             example = "[a, b]" if type_name == "list" else "{key: value}"
-            raise ParameterError(f"{name}: expected a {type_name} such as {example}, got {text if text is not None else loaded!r}")
+            shown = text if text is not None else loaded
+            raise ParameterError(f"{name}: expected a {type_name} such as {example}, got {shown!r}")
         return loaded
     if type_name not in SUPPORTED_TYPES:
         # No usable annotation: pass YAML's reading of the value through unchanged.
@@ -590,6 +592,27 @@ def failure_from_cell_error(exc: Exception) -> Failure:
     return Failure(cell, line, f"{ename}: {evalue}" if evalue else ename)
 
 
+def _stopped_cell(notebook: Path) -> tuple[str, str]:
+    """The cell a run stopped in (timeout, dead kernel): the last one papermill started, from the partial notebook."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(notebook), as_version=4)
+    except (OSError, ValueError):
+        return "a code cell", ""
+    started = [
+        cell
+        for cell in nb.cells
+        if cell.cell_type == "code" and cell.get("metadata", {}).get("papermill", {}).get("status") != "pending"
+    ]
+    if not started:
+        return "a code cell", ""
+    cell = started[-1]
+    lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
+    label = f"code cell In [{cell.execution_count}]" if cell.execution_count else "a code cell"
+    return label, (lines[0] + (" …" if len(lines) > 1 else "")) if lines else ""
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -647,7 +670,9 @@ def provenance_note(plan: Plan) -> str:
         for name, value in plan.inject.items()
         if not is_path_parameter(name) and name not in RUNNER_PARAMETERS
     ]
-    settings = f" with {', '.join(changed)}; everything else at its default" if changed else " with the default settings"
+    settings = " with the default settings"
+    if changed:
+        settings = f" with {', '.join(changed)}; everything else at its default"
     return f"*This report was run on {data}{settings}. Full record: run.json.*"
 
 
@@ -679,6 +704,7 @@ def run_area(
 ) -> AreaResult:
     """Run one notebook into ``out_dir/AREA`` (or ``out_dir/failed/AREA``), atomically."""
     import papermill
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     area = plan.area
@@ -713,9 +739,13 @@ def run_area(
             )
         except PapermillExecutionError as exc:
             failure = failure_from_cell_error(exc)
-        except TimeoutError as exc:  # nbclient's CellTimeoutError: one cell ran longer than --timeout
-            failure = Failure("a code cell", "", f"timed out: a cell ran longer than {timeout_s:g} s (--timeout). {exc}".strip())
-        except Exception as exc:  # the kernel died or could not start: still a failed report, not a crash
+        except TimeoutError:  # nbclient's CellTimeoutError: one cell ran longer than --timeout
+            cell, line = _stopped_cell(notebook)
+            failure = Failure(cell, line, f"timed out: the cell ran longer than {timeout_s:g} s (raise --timeout S)")
+        except DeadKernelError:
+            cell, line = _stopped_cell(notebook)
+            failure = Failure(cell, line, "the Python kernel died while running the cell (often: not enough memory)")
+        except Exception as exc:  # the kernel could not start, a damaged notebook: a failed report, not a crash
             failure = Failure("the notebook", "", f"{type(exc).__name__}: {exc}")
         if failure is None:
             _finalise_notebook(notebook, staging, final)

@@ -461,7 +461,8 @@ def test_a_cell_that_runs_too_long_fails_as_timed_out(tmp_path: Path, capsys: py
     code_ = run_cli("run", "slow", "--notebooks", str(folder), "--out", str(tmp_path / "out"), "--timeout", "2")
     err = capsys.readouterr().err
     assert code_ == 11
-    assert "timed out: a cell ran longer than 2 s" in err
+    assert "stopped in code cell In [3], at this line:\n    import time …" in err
+    assert "timed out: the cell ran longer than 2 s (raise --timeout S)" in err
     assert not (tmp_path / "out" / "slow").exists()
     assert (tmp_path / "out" / "failed" / "slow" / "report.ipynb").exists()
 
