@@ -133,8 +133,6 @@ class ChampionsRevenueShare(ValueQuestion):
         segments = _segments(ctx)
         if close_to(answer, segments.loc["Champions", "customer_share"], abs_tol=0.005):
             return "That is the Champions' share of *customers*; the question asks for their share of revenue."
-        if close_to(answer, 100 * segments.loc["Champions", "revenue_share"], abs_tol=0.5):
-            return "Give a share between 0 and 1, not a percentage."
         return None
 
 
@@ -165,8 +163,6 @@ class FirstCohortRetention(ValueQuestion):
             return "That is a number of customers; divide it by the cohort's size to get a rate."
         if len(month1) and close_to(answer, month1["customers"].iloc[0] / tx["customer_id"].nunique(), abs_tol=0.002):
             return "You divided by all customers; divide by the customers of the first cohort only."
-        if close_to(answer, 100 * self.expected_answer(), abs_tol=0.5):
-            return "Give a share between 0 and 1, not a percentage."
         if close_to(answer, 1.0, abs_tol=1e-9):
             return "Month 0 is the month of the first order, where retention is always 100%; look one month later."
         return None
@@ -193,8 +189,6 @@ class TopTwentyShare(ValueQuestion):
             return "That is the share of the biggest 20% of *orders*; rank customers by their total spend instead."
         if close_to(answer, 0.2, abs_tol=1e-6) or close_to(answer, 0.8, abs_tol=1e-6):
             return "80/20 is a rule of thumb, not the answer: compute the share from this shop's data."
-        if close_to(answer, 100 * self.expected_answer(), abs_tol=0.5):
-            return "Give a share between 0 and 1, not a percentage."
         return None
 
 
