@@ -1035,6 +1035,8 @@ def command_run(args: argparse.Namespace) -> int:
             names = ", ".join(plan.ignored)
             _print(f"note: {plan.area.name} has no parameter {names}; it runs without it", err=True)
     checksums: dict = {}
+    for plan in plans:  # before running: the record describes the data the notebooks read
+        data_checksums(plan.input_files, checksums)
     results: list[AreaResult] = []
     from tqdm import tqdm
 
