@@ -42,3 +42,32 @@ data: venv
 
 clean:
 	rm -rf reports .pytest_cache
+
+# ---- proof of quality (issue 10) ----------------------------------------------------------------
+# Benchmark-only packages (duckdb, lifetimes, setuptools<81) live in .venv-bench, a thin venv
+# layered on the main .venv through a .pth file: the main environment stays lean.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed-$(shell cat requirements-bench.txt 2>/dev/null | sha256sum | cut -c1-12)
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): requirements-bench.txt $(STAMP)
+	@test -x $(BENCH_VENV)/bin/python || $(BIN)/python -m venv $(BENCH_VENV)
+	@main_site=$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])"); \
+	bench_site=$$($(BENCH_VENV)/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])"); \
+	echo "import site; site.addsitedir('$$main_site')" > "$$bench_site/zz_oclab_main_venv.pth"
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements-bench.txt
+	@rm -f $(BENCH_VENV)/.installed-*
+	@touch $@
+
+.PHONY: bench browser-test
+
+# Benchmarks of the helpers against textbook pandas, lifetimes and DuckDB (never part of make test).
+# BENCH_ARGS="--skip-10m" leaves out the 10M-row file; see benchmarks/README.md.
+bench: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)
+
+# Real-browser test: installs Debian's chromium if missing, then runs JupyterLab under it.
+browser-test: venv
+	@test -x /usr/bin/chromium || { sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; }
+	OCLAB_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/test_browser.py -p no:cacheprovider -q -rs

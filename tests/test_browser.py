@@ -36,6 +36,9 @@ JUPYTER = Path(sys.executable).with_name("jupyter")
 SERVER_START_S = 90
 RUN_ALL_S = 150
 
+if os.environ.get("OCLAB_REQUIRE_BROWSER") and not CHROMIUM.exists():  # make browser-test: never skip
+    raise RuntimeError(f"OCLAB_REQUIRE_BROWSER is set but there is no Chromium at {CHROMIUM}")
+
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason=f"browser test skipped: no Chromium at {CHROMIUM}; run `make browser-test` "
