@@ -96,6 +96,10 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def _one_newline_kind(value: Any) -> Any:
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 def write_safe_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` as UTF-8 CSV with every text cell (and header) neutralised."""
     import pandas as pd
@@ -104,7 +108,9 @@ def write_safe_csv(frame: pd.DataFrame, path: Path) -> Path:
     safe.columns = [neutralise(str(c)) for c in safe.columns]
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise)
+            # Neutralise first (a leading CR counts), then turn CRs into newlines: the csv writer
+            # quotes fields holding "\n" but not a lone "\r", which would split the row.
+            safe[column] = safe[column].map(neutralise).map(_one_newline_kind)
     safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
     return path
 
@@ -670,7 +676,13 @@ def _first_line(source: str) -> str:
     return line if len(line) <= 60 else line[:57] + "..."
 
 
+def _trace(message: str) -> None:
+    # Goes to worker.log (kept with --keep-workdirs): where the time of a run went.
+    print(f"[{time.monotonic():.2f}] {message}", file=sys.stderr, flush=True)
+
+
 def _worker_main() -> int:
+    _trace("worker started")
     spec = json.loads(sys.stdin.read())
     # Opened before the sandbox closes, and not inherited by the kernel (close-on-exec).
     result_file = open(spec["result"], "w", encoding="utf-8")  # noqa: SIM115
@@ -701,7 +713,7 @@ def _execute_and_grade(spec: dict[str, Any]) -> dict[str, Any]:
     answers = _answer_cells(cells, specs)
     code_number = {i: n for n, i in enumerate((i for i, c in enumerate(cells) if c.cell_type == "code"), start=1)}
     client = NotebookClient(nb, timeout=spec["timeout_s"], kernel_name="python3", allow_errors=True,
-                            interrupt_on_timeout=False, startup_timeout=60, record_timing=False,
+                            interrupt_on_timeout=False, startup_timeout=60, record_timing=False, shutdown_kernel="immediate",
                             resources={"metadata": {"path": spec["work"]}})
     deadline = time.monotonic() + float(spec["timeout_s"])
     stop: tuple[str, int] | None = None
@@ -713,7 +725,9 @@ def _execute_and_grade(spec: dict[str, Any]) -> dict[str, Any]:
         errors.append((cell_index, f"{content.get('ename', 'Error')}: {str(content.get('evalue', ''))[:200]}"))
 
     client.on_cell_error = record_error
+    _trace("starting kernel")
     with client.setup_kernel(stdout=subprocess.DEVNULL):
+        _trace("kernel ready")
         for index, cell in enumerate(cells):
             if cell.cell_type != "code":
                 continue
@@ -748,6 +762,7 @@ def _execute_and_grade(spec: dict[str, Any]) -> dict[str, Any]:
                 f"{str(grades_path)!r})"
             )
             nb.cells.append(grader)
+            _trace("trainee cells done; grading")
             client.on_cell_error = None
             client.timeout = int(spec["grade_timeout_s"])
             try:
@@ -762,11 +777,13 @@ def _execute_and_grade(spec: dict[str, Any]) -> dict[str, Any]:
                 if lines:
                     blocked = lines[0].get("blocked", [])
                     grades = lines[1:]
+            _trace("graded")
             if not graded_all:
                 done = {g["number"] for g in grades}
                 for n in numbers:
                     if n not in done:
                         not_graded[n] = "not graded: grading this answer failed or took too long"
+    _trace("kernel shut down")
     answer_errors = {n: msg for idx, msg in errors for n, a in answers.items() if a == idx}
     if stop is not None:
         where = code_number.get(stop[1], "?")

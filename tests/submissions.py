@@ -73,10 +73,7 @@ def fill_master(nb: nbformat.NotebookNode, exercise: str) -> nbformat.NotebookNo
 
 
 def write(nb: nbformat.NotebookNode, path: Path, *, trainee_meta: str | None = None) -> Path:
-    for cell in nb.cells:  # ids must stay unique after inserting cells
-        cell.pop("id", None)
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
-    nbformat.validator.normalize(nb)
     if trainee_meta:
         nb.metadata.setdefault("oclab", {})["trainee_id"] = trainee_meta
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -152,6 +149,8 @@ def _memory_hog() -> nbformat.NotebookNode:
 
 def _cheat() -> nbformat.NotebookNode:
     nb = _wrong()
+    # A spreadsheet formula as an answer: the CSV outputs must neutralise it.
+    set_answer(nb, 3, "send_customer_list", 'send_customer_list = "=HYPERLINK(\\"http://example.com\\")"')
     insert_after(nb, answer_cell(nb, 3), (
         "import helpers.exercises.engine as engine\n"
         "engine.Question.grade = lambda self, ns: engine.Outcome('correct', 'ok')\n"
