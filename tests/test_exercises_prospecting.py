@@ -28,7 +28,8 @@ def test_at_least_six_questions_each_tagged_with_a_unit_107188L5_requirement():
     assert len(QUESTIONS) >= 6
     assert all(q.requirement.startswith("107188L5.") for q in QUESTIONS)
     assert {q.requirement for q in QUESTIONS} >= {
-        "107188L5.1.1", "107188L5.1.2", "107188L5.2.2", "107188L5.2.3", "107188L5.2.5", "107188L5.2.6", "107188L5.3.1"}
+        "107188L5.1.1", "107188L5.1.2", "107188L5.2.1", "107188L5.2.2", "107188L5.2.3", "107188L5.2.4",
+        "107188L5.2.5", "107188L5.2.6", "107188L5.3.1"}  # every requirement of the unit
 
 
 @pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.name)
@@ -161,6 +162,32 @@ def test_q9_privacy_mistakes():
     _fails_with(ex.q9, no_consent, "unlawful source must go too")
     if both:
         _fails_with(ex.q9, unlawful + no_consent, "count each lead once")
+
+
+def test_q10_referral_hours_mistakes():
+    table = prospecting.referral_processing(ex.EXERCISE.data("referrals"))
+    expected = ex.q10.expected_answer()
+    assert expected == pytest.approx(table.loc["online", "median_processing_hours"])
+    assert expected < table.loc["offline", "median_processing_hours"] / 10  # online is far faster
+    message = _fails_with(ex.q10, table.loc["online", "mean_processing_hours"], "median")
+    _hidden(message, expected, 1)
+    _fails_with(ex.q10, expected / 24, "days")
+    _fails_with(ex.q10, table.loc["offline", "median_processing_hours"], "offline")
+
+
+def test_q11_video_platform_mistakes():
+    funnel = prospecting.video_funnel(ex.EXERCISE.data("videos"), by="platform")
+    expected = ex.q11.expected_answer()
+    assert expected == (funnel["cost_hkd"] / funnel["signups"]).idxmin()
+    biggest_budget = funnel["cost_hkd"].idxmax()
+    if biggest_budget != expected:
+        message = _fails_with(ex.q11, biggest_budget, "biggest video budget")
+        assert expected not in message
+    others = [p for p in funnel.index if p not in {expected, biggest_budget}]
+    message = _fails_with(ex.q11, others[-1], "per sign-up")
+    assert expected not in message
+    _fails_with(ex.q11, "Myspace", "not a platform")
+    assert ex.q11.grade({ex.q11.var: expected.upper()}).status == "correct"  # case does not matter
 
 
 def test_exercise_notebook_imports_every_question_and_has_no_solutions():

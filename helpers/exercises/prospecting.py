@@ -1,10 +1,10 @@
 """Checks for ``exercises/03_prospect_methods.ipynb``: finding and valuing potential online customers.
 
-Nine questions on the bundled shop and the bundled government-statistics table: the
+Eleven questions on the bundled shop and the bundled government-statistics table: the
 value of a referral lead, the cost per customer from key persons, e-mail's cycle time,
 which keywords to pause and what that saves, reading the 80/20 share off a gains table,
-a tailor-made offer, sizing a district's online market, and how many leads the PDPO
-screen removes. Expected answers are computed on first use through
+a tailor-made offer, sizing a district's online market, how many leads the PDPO screen
+removes, online referral processing time and the cheapest video platform per sign-up. Expected answers are computed on first use through
 :mod:`helpers.prospecting` from the bundled data.
 
 Examples
@@ -55,14 +55,16 @@ EXERCISE = Exercise(
     setup=(
         "from helpers import data, prospecting\n"
         "from helpers.exercises.prospecting import lead_gains\n"
-        "shop = data.load_shop(data.bundled_data_dir(), ['leads', 'keyword_ads'])\n"
-        "leads, ads = shop['leads'], shop['keyword_ads']\n"
+        "shop = data.load_shop(data.bundled_data_dir(), ['leads', 'keyword_ads', 'referrals', 'videos'])\n"
+        "leads, ads, referrals, videos = shop['leads'], shop['keyword_ads'], shop['referrals'], shop['videos']\n"
         "stats = prospecting.validate_market_stats(data.load_market_stats())\n"
         "gains = lead_gains(leads)"
     ),
     loaders={
         "leads": lambda: _table("leads"),
         "ads": lambda: _table("keyword_ads"),
+        "referrals": lambda: _table("referrals"),
+        "videos": lambda: _table("videos"),
         "stats": lambda: prospecting.validate_market_stats(data.load_market_stats()),
         "gains": lambda: lead_gains(_table("leads")),
     },
@@ -372,6 +374,78 @@ class LeadsExcluded(ValueQuestion):
         return None
 
 
+class OnlineReferralHours(ValueQuestion):
+    var = "online_referral_hours"
+    requirement = "107188L5.2.1"
+    hints = [
+        "Processing time = `processed_at - signed_up_at`, for referrals that signed up; the `channel` column says "
+        "whether the referral came through the online platform or the shop counter.",
+        "Keep `channel == 'online'` rows with a `signed_up_at`, turn the time difference into hours "
+        "(`.dt.total_seconds() / 3600`) and take the median. `prospecting.referral_processing(referrals)` does it.",
+    ]
+    solution = CodeSolution(
+        'online = referrals[(referrals["channel"] == "online") & referrals["signed_up_at"].notna()]\n'
+        'online_referral_hours = ((online["processed_at"] - online["signed_up_at"]).dt.total_seconds() / 3600).median()'
+    )
+    tolerance = 0.1
+    explanation = "Compare it with the days an offline referral waits: the online platform shortens processing."
+
+    def expected(self, ctx: Exercise) -> float:
+        return float(prospecting.referral_processing(ctx.data("referrals")).loc["online", "median_processing_hours"])
+
+    def diagnose(self, answer: Any, ctx: Exercise) -> str | None:
+        table = prospecting.referral_processing(ctx.data("referrals"))
+        refs = ctx.data("referrals")
+        signed = refs[refs["signed_up_at"].notna()]
+        all_hours = (signed["processed_at"] - signed["signed_up_at"]).dt.total_seconds() / 3600
+        if close_to(answer, table.loc["online", "mean_processing_hours"], abs_tol=0.1):
+            return "That is the mean; the question asks for the median."
+        if close_to(answer, all_hours.median(), abs_tol=0.1):
+            return "That mixes online and offline referrals: keep the online ones."
+        if close_to(answer, table.loc["online", "median_processing_hours"] / 24, abs_tol=0.01):
+            return "That looks like days: give the answer in hours."
+        if close_to(answer, table.loc["offline", "median_processing_hours"], abs_tol=0.1):
+            return "That is the offline channel (the shop counter)."
+        return None
+
+
+class CheapestVideoPlatform(ValueQuestion):
+    var = "cheapest_video_platform"
+    requirement = "107188L5.2.4"
+    hints = [
+        "Follow each platform's funnel to the end: what did its videos cost per sign-up they brought?",
+        "Group `videos` by `platform`, add up `cost_hkd` and `signups`, divide, and name the platform with the "
+        "lowest cost per sign-up. `prospecting.video_funnel(videos, by='platform')` does the adding up.",
+    ]
+    solution = CodeSolution(
+        'per_platform = videos.groupby("platform")[["cost_hkd", "signups"]].sum()\n'
+        'cheapest_video_platform = (per_platform["cost_hkd"] / per_platform["signups"]).idxmin()'
+    )
+    explanation = "Views alone do not pay: judge video by what each sign-up costs."
+
+    def expected(self, ctx: Exercise) -> str:
+        return str(prospecting.video_funnel(ctx.data("videos"), by="platform").index[0])
+
+    def diagnose(self, answer: Any, ctx: Exercise) -> str | None:
+        if not isinstance(answer, str):
+            return None
+        funnel = prospecting.video_funnel(ctx.data("videos"), by="platform")
+        choice = answer.strip().casefold()
+        names = {p.casefold(): p for p in funnel.index}
+        if choice not in names:
+            return f"{answer!r} is not a platform in `videos`; they are {sorted(funnel.index)}."
+        platform = names[choice]
+        if platform == funnel["cost_hkd"].idxmax():
+            return "That platform had the biggest video budget (and the most videos), not the cheapest sign-ups."
+        if platform == funnel["videos"].idxmax():
+            return "That platform published the most videos; compare what each sign-up cost."
+        if platform == funnel["views"].idxmax():
+            return "That platform has the most views; follow the funnel to the cost per sign-up."
+        return (f"{platform} paid HK${funnel.loc[platform, 'cost_per_signup_hkd']:,.0f} per sign-up; "
+                "another platform paid less.")
+
+
+
 q1 = ReferralLeadValue(EXERCISE, 1)
 q2 = InfluencerCpa(EXERCISE, 2)
 q3 = EmailCycleDays(EXERCISE, 3)
@@ -381,5 +455,7 @@ q6 = Top20Share(EXERCISE, 6)
 q7 = TailorMadeOffer(EXERCISE, 7)
 q8 = DistrictMarket(EXERCISE, 8)
 q9 = LeadsExcluded(EXERCISE, 9)
+q10 = OnlineReferralHours(EXERCISE, 10)
+q11 = CheapestVideoPlatform(EXERCISE, 11)
 
-__all__ = ["DISTRICT", "EXERCISE", "lead_gains", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9"]
+__all__ = ["DISTRICT", "EXERCISE", "lead_gains", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11"]
