@@ -1016,8 +1016,11 @@ def command_run(args: argparse.Namespace) -> int:
     areas = select_areas(args.areas, discover_areas(args.notebooks))
     given = gather_values(yaml_files=args.file, yaml_texts=args.yaml, pairs=args.parameter, data=args.data)
     plans = plan_runs(areas, given, caller_cwd=caller_cwd)
-    out_dir = (caller_cwd / args.out).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = (caller_cwd / Path(args.out).expanduser()).resolve()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"--out {args.out}: cannot create the report folder ({exc.strerror or exc})") from exc
     progress = not args.no_progress
     started = _now()
     record: dict[str, Any] = {

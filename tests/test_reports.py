@@ -297,11 +297,16 @@ def test_run_all_refuses_a_name_no_notebook_declares_but_accepts_one_some_declar
         reports.plan_runs(areas, reports.gather_values(pairs=[["topn", "2"]]), caller_cwd=orders_file.parent)
 
 
-def test_unknown_report_and_bad_timeout_exit_2(fixture_dir: Path, capsys: pytest.CaptureFixture) -> None:
+def test_unknown_report_bad_timeout_and_bad_out_exit_2(
+    fixture_dir: Path, orders_file: Path, capsys: pytest.CaptureFixture
+) -> None:
     assert run_cli("run", "nosuch", "--notebooks", str(fixture_dir)) == 2
     assert "unknown report 'nosuch'" in capsys.readouterr().err
     assert run_cli("run", "orders", "--timeout", "-1", "--notebooks", str(fixture_dir)) == 2
     assert "expected a positive number of seconds" in capsys.readouterr().err
+    a_file = fixture_dir / "scratch.ipynb"
+    assert run_cli("run", "orders", "--out", str(a_file), "--data", str(orders_file), "--notebooks", str(fixture_dir)) == 2
+    assert "cannot create the report folder" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- running (fixture notebooks)
