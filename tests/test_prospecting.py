@@ -500,3 +500,32 @@ def test_summary_metrics_keys_and_plain_numbers():
                                               "cpa_hkd": 30.0, "median_cycle_days": 3.0,
                                               "return_per_hkd": pytest.approx(1600 / 60, abs=1e-6)}
     assert metrics["keyword_savings_hkd"] is None  # a skipped section is null, never 0
+
+
+# --------------------------------------------------------------------------- the chapter on a transactions-only file
+
+
+def test_chapter_on_uci_file_skips_lead_sections_and_still_sizes_the_market(online_retail_path, tmp_path):
+    import json
+
+    import papermill
+
+    out = tmp_path / "output"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "03_prospect_methods.ipynb"), str(tmp_path / "run.ipynb"),
+        parameters={"data_path": str(online_retail_path), "currency": "£", "output_dir": str(out)},
+        cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False,
+    )
+    metrics = json.loads((out / "metrics.json").read_text())
+    # sections that need leads / keyword ads are skipped (null), never reported as 0
+    assert metrics["leads"] is None and metrics["methods"] is None and metrics["keyword_savings_hkd"] is None
+    assert metrics["top20_conversion_share"] is None and metrics["recommended_budget_hkd"] is None
+    # market sizing uses only the bundled statistics table: 18 districts x 0.431 x HK$10 000
+    stats = P.validate_market_stats(pd.read_csv(ROOT / "data" / "hk_market_stats.csv", dtype=str, keep_default_na=False))
+    expected = P.district_population(stats)["population"].sum() * 0.431 * 10_000
+    assert metrics["market_size_hkd"] == pytest.approx(expected)
+    # UCI customers do have a first year: the BG/NBD estimate is positive (in £ here)
+    assert metrics["new_customer_first_year_value_hkd"] > 0
+    text = (tmp_path / "run.ipynb").read_text()
+    assert text.count("*Skipped: this section needs the `leads` table") >= 5
+    assert not (out / "methods.csv").exists() and (out / "market.csv").exists()
