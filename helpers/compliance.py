@@ -35,12 +35,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import holidays
 import numpy as np
 import pandas as pd
 
 from helpers import pii
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 LEGAL_NOTE = (
     "This is training material, not legal advice. The checks encode a reading of the ordinances for "
@@ -193,7 +197,7 @@ def _findings(rule: str, record: Sequence[object], customer_id: Sequence[object]
     return pd.DataFrame({
         "rule": pd.array([rule] * n, dtype="string"),
         "legal_basis": pd.array([spec.legal_basis] * n, dtype="string"),
-        "record": pd.array([str(r) for r in record], dtype="string") if n else pd.array([], dtype="string"),
+        "record": pd.Series(record, dtype=object).astype("string").to_numpy() if n else pd.array([], dtype="string"),
         "customer_id": pd.array(list(customer_id) if customer_id is not None else [pd.NA] * n, dtype="string"),
         "detail": pd.array(list(detail), dtype="string"),
         "fix": pd.array([spec.fix] * n, dtype="string"),
@@ -246,17 +250,24 @@ def consent_covers(consented: pd.Series, used: pd.Series) -> pd.Series:
     """
     if len(consented) != len(used):
         raise ValueError("consented and used must have the same length")
-    consented = consented.reset_index(drop=True)
-    want = used.reset_index(drop=True).astype("string").str.lower().str.strip()
-    tokens = _tokens(consented).dropna()
+    # Millions of sends share a few hundred (consent list, use) pairs: decide each pair once.
+    list_codes, lists = pd.factorize(consented)
+    use_codes, uses = pd.factorize(used)
+    width = len(uses) + 1
+    inverse, pair_keys = pd.factorize((list_codes + 1) * width + (use_codes + 1))
+    list_index, use_index = pair_keys // width - 1, pair_keys % width - 1
+    distinct_lists = pd.Series(np.asarray(lists, dtype=object)[np.maximum(list_index, 0)], dtype="string")
+    distinct_lists = distinct_lists.where(list_index >= 0)
+    want = pd.Series(np.asarray(uses, dtype=object)[np.maximum(use_index, 0)], dtype="string").where(use_index >= 0)
+    want = want.str.lower().str.strip()
+    tokens = _tokens(distinct_lists).dropna()
     allowed = tokens.isin(["all", "any"]).groupby(level=0).any().reindex(want.index, fill_value=False)
-    pairs = pd.DataFrame({"row": tokens.index, "token": tokens.to_numpy()})
-    hits = pairs.merge(pd.DataFrame({"row": want.index, "token": want.to_numpy()}), on=["row", "token"])
+    listed = pd.DataFrame({"row": tokens.index, "token": tokens.to_numpy()})
+    hits = listed.merge(pd.DataFrame({"row": want.index, "token": want.to_numpy()}), on=["row", "token"])
     covered = pd.Series(False, index=want.index)
     covered.loc[hits["row"].unique()] = True
-    result = (covered | allowed).astype(bool)
-    result.index = used.index
-    return result
+    decided = (covered | allowed).astype(bool).to_numpy()[inverse]
+    return pd.Series(decided, index=used.index)
 
 
 # --------------------------------------------------------------------------- working days
@@ -438,21 +449,26 @@ def consent_audit(sends: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
     opt_out = pd.to_datetime(rows["opt_out_date"])
     after_opt_out = opt_out.notna() & (sent_at.dt.normalize() > opt_out)
 
-    day = _fmt(sent_at)
+    # Dates are formatted only for flagged rows: formatting millions of dates is the slow part.
+    def on(mask: pd.Series, dates: pd.Series) -> pd.Series:
+        return _fmt(dates[mask])
+
+    def text(mask: pd.Series, column: str, empty: str) -> pd.Series:
+        return rows.loc[mask, column].astype("string").fillna(empty)
+
     parts = [
         _findings("dm_no_consent", rows.loc[no_consent, "send_id"], rows.loc[no_consent, "customer_id"],
-                  ("sent " + day[no_consent] + "; consent "
-                   + np.where(consented[no_consent], "dated " + _fmt(consent_date)[no_consent], "not given"))),
+                  ("sent " + on(no_consent, sent_at) + "; consent "
+                   + np.where(consented[no_consent], "dated " + on(no_consent, consent_date), "not given"))),
         _findings("dm_oral_unconfirmed", rows.loc[oral_unconfirmed, "send_id"], rows.loc[oral_unconfirmed, "customer_id"],
-                  ("oral consent " + _fmt(consent_date)[oral_unconfirmed] + "; written confirmation "
-                   + _fmt(confirmed)[oral_unconfirmed] + "; sent " + day[oral_unconfirmed])),
+                  ("oral consent " + on(oral_unconfirmed, consent_date) + "; written confirmation "
+                   + on(oral_unconfirmed, confirmed) + "; sent " + on(oral_unconfirmed, sent_at))),
         _findings("dm_outside_scope", rows.loc[outside, "send_id"], rows.loc[outside, "customer_id"],
-                  ("used " + rows.loc[outside, "data_kind"].astype("string").fillna("?") + " for "
-                   + rows.loc[outside, "product_class"].astype("string").fillna("?") + "; consent covers "
-                   + rows.loc[outside, "consent_data_kinds"].astype("string").fillna("nothing") + " / "
-                   + rows.loc[outside, "consent_product_classes"].astype("string").fillna("nothing"))),
+                  ("used " + text(outside, "data_kind", "?") + " for " + text(outside, "product_class", "?")
+                   + "; consent covers " + text(outside, "consent_data_kinds", "nothing") + " / "
+                   + text(outside, "consent_product_classes", "nothing"))),
         _findings("dm_after_opt_out", rows.loc[after_opt_out, "send_id"], rows.loc[after_opt_out, "customer_id"],
-                  ("opted out " + _fmt(opt_out)[after_opt_out] + "; sent " + day[after_opt_out])),
+                  ("opted out " + on(after_opt_out, opt_out) + "; sent " + on(after_opt_out, sent_at))),
     ]
     return pd.concat(parts, ignore_index=True)
 
@@ -1223,7 +1239,7 @@ def audit_shop(
 # --------------------------------------------------------------------------- charts
 
 
-def plot_summary(summary: pd.DataFrame, *, ax=None):
+def plot_summary(summary: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Horizontal bars of findings per rule, failing rules in red, passing rules marked; returns the Axes.
 
     Skipped rules are left out (the summary table lists them with the reason).
@@ -1255,7 +1271,9 @@ def plot_summary(summary: pd.DataFrame, *, ax=None):
                   xlabel="findings (records breaching the rule)", ylabel="")
 
 
-def plot_unsubscribe_days(timeliness: pd.DataFrame, *, limit_days: int = 10, cap_days: int = 30, ax=None):
+def plot_unsubscribe_days(
+    timeliness: pd.DataFrame, *, limit_days: int = 10, cap_days: int = 30, ax: Axes | None = None
+) -> Axes:
     """Stacked histogram of working days per unsubscribe request (processed / still open), with the limit.
 
     Requests that took (or have been open for) ``cap_days`` or more share the last bar, so one

@@ -404,11 +404,11 @@ def scan_frame(
             continue
         rows = pd.DataFrame({"position": np.arange(len(codes)), "row": codes}).merge(found, on="row")
         rows = rows.sort_values(["position", "kind"], kind="stable")
-        labels = frame.index.to_numpy()[rows["position"].to_numpy()]
+        labels = pd.Series(frame.index.to_numpy()[rows["position"].to_numpy()]).astype("string")
         cell_rows.append(pd.DataFrame({
             "kind": rows["kind"].to_numpy(),
             "file": name,
-            "where": [f"column {column!r} row {r}" for r in labels],
+            "where": (f"column {column!r} row " + labels).to_numpy(),
             "masked": rows["masked"].to_numpy(),
         }))
     rows = pd.concat([column_rows, *cell_rows], ignore_index=True) if cell_rows or len(column_rows) else column_rows
