@@ -62,7 +62,7 @@ $(BENCH_STAMP): requirements-bench.txt $(STAMP)
 .PHONY: bench browser-test
 
 # Benchmarks of the helpers against textbook pandas, lifetimes and DuckDB (never part of make test).
-# BENCH_ARGS="--skip-10m" leaves out the 10M-row file; see benchmarks/README.md.
+# BENCH_ARGS="--with-10m" adds the 10M-line file (about 15 more minutes); see benchmarks/README.md.
 bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)
 

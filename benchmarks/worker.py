@@ -45,8 +45,9 @@ LAYOUTS = {
 class Meter:
     """Wall time and peak RSS per step."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Path | None = None) -> None:
         self.steps: dict[str, dict[str, float | str]] = {}
+        self.progress = progress
         self.resettable = self._reset()
 
     @staticmethod
@@ -76,6 +77,8 @@ class Meter:
         seconds = time.perf_counter() - began
         self.steps[name] = {"seconds": seconds, "peak_rss_bytes": self._peak_bytes(),
                             "peak_kind": "step" if self.resettable else "since_start"}
+        if self.progress is not None:  # steps done so far survive a time-out
+            self.progress.write_text(json.dumps({"steps": self.steps}))
         return result
 
 
@@ -248,7 +251,7 @@ APPROACHES = {"helpers": run_helpers, "pandas": run_pandas, "lifetimes": run_lif
 def main() -> None:
     approach, path, layout, out = sys.argv[1], sys.argv[2], sys.argv[3], Path(sys.argv[4])
     out.mkdir(parents=True, exist_ok=True)
-    meter = Meter()
+    meter = Meter(out / "progress.json")
     info = APPROACHES[approach](path, layout, out, meter)
     (out / "result.json").write_text(json.dumps({"approach": approach, "steps": meter.steps, "info": info}, indent=2))
 

@@ -295,12 +295,13 @@ def _parse_dates(
         parsed = text
     else:
         text = text.astype("string").str.strip()
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        # cache=False: pandas' cache of distinct values costs 3-6x the parse itself on Arrow strings.
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", cache=False)
         for fmt in fallback_formats:
             still = parsed.isna() & text.notna()
             if not still.any():
                 break
-            parsed = parsed.where(~still, pd.to_datetime(text.where(still), format=fmt, errors="coerce"))
+            parsed = parsed.where(~still, pd.to_datetime(text.where(still), format=fmt, errors="coerce", cache=False))
         bad = parsed.isna() & text.notna() & (text != "")
         if bad.any():
             raise DataValidationError(
@@ -342,7 +343,8 @@ def _parse_numbers(frame: pd.DataFrame, column: str, path: Path | str) -> pd.Ser
 def _canonical_ids(values: pd.Series) -> pd.Series:
     """IDs as text without spreadsheet artefacts such as a trailing '.0'."""
     text = values.astype("string").str.strip()
-    text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    if text.str.endswith(".0").any():  # the regex is the slow part on millions of IDs: only when needed
+        text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
     return text.mask(text == "")
 
 
@@ -612,6 +614,24 @@ class CleaningReport:
         return f"{self.rows_in:,} lines in, {self.rows_kept:,} kept; dropped: {parts}"
 
 
+def _duplicated_rows(frame: pd.DataFrame) -> pd.Series:
+    """``frame.duplicated(keep="first")``, fast on millions of lines.
+
+    A line can only repeat an earlier one if its numbers and date repeat too, so the full
+    comparison (text columns are the expensive part) runs only on lines whose numeric
+    columns occur more than once. Same result as ``frame.duplicated()``.
+    """
+    cheap = [c for c in frame.columns
+             if pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_datetime64_any_dtype(frame[c])]
+    if not cheap or len(cheap) == len(frame.columns):
+        return frame.duplicated(keep="first")
+    candidates = frame.duplicated(subset=cheap, keep=False)
+    duplicate = pd.Series(False, index=frame.index)
+    if candidates.any():
+        duplicate[candidates.to_numpy()] = frame.loc[candidates].duplicated(keep="first").to_numpy()
+    return duplicate
+
+
 def clean_transactions(tx: pd.DataFrame) -> tuple[pd.DataFrame, CleaningReport]:
     """Drop lines that cannot be analysed, and account for every one of them.
 
@@ -657,7 +677,7 @@ def clean_transactions(tx: pd.DataFrame) -> tuple[pd.DataFrame, CleaningReport]:
         dropped[reason] = int(hit.sum())
         keep &= ~hit
     survivors = tx.loc[keep]
-    duplicate = survivors.duplicated(keep="first")
+    duplicate = _duplicated_rows(survivors)
     dropped["duplicate_row"] = int(duplicate.sum())
     clean = survivors.loc[~duplicate].copy()
     clean.attrs = dict(tx.attrs)
