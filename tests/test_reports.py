@@ -540,10 +540,7 @@ def test_consumption_report_on_the_uci_online_retail_file(online_retail_path: Pa
 
 
 def test_entry_point_runs_as_a_module() -> None:
-    done = subprocess.run([sys.executable, "-m", "helpers.reports", "params", "start"], capture_output=True,
-                          text=True, cwd=PROJECT, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    assert "data_path: str" in done.stdout
+    # The exit status reaches the shell.
     done = subprocess.run([sys.executable, "-m", "helpers.reports", "run", "start", "-p", "nope", "1"],
                           capture_output=True, text=True, cwd=PROJECT, timeout=120, check=False)
     assert done.returncode == 2
