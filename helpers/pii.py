@@ -415,6 +415,39 @@ def scan_frame(
     return _findings_frame(rows)
 
 
+def minimise_frame(
+    frame: pd.DataFrame,
+    *,
+    known_names: Iterable[str] = (),
+    key: str | bytes | None = None,
+) -> pd.DataFrame:
+    """A copy fit to share: personal-data columns pseudonymised, free text redacted.
+
+    Known personal-data columns (:data:`helpers.schema.PII_COLUMN_NAMES`) are
+    replaced by keyed-hash tokens (:func:`helpers.data.pseudonymise`), so rows
+    still join; every other text column except record keys is passed through
+    :func:`redact_text`. Numbers and dates are kept.
+
+    Examples
+    --------
+    >>> crm = pd.DataFrame({"email": ["a@b.hk"], "note": ["call 9123 4567"], "order_id": ["O1"], "spend_hkd": [5.0]})
+    >>> out = minimise_frame(crm, key="k")
+    >>> out["email"].str.startswith("cus_").all(), out["note"].iloc[0], out["order_id"].iloc[0]
+    (np.True_, 'call [PHONE]', 'O1')
+    """
+    from helpers.data import pseudonymise
+
+    known_columns = [c for c in frame.columns if str(c).lower() in PII_COLUMN_NAMES]
+    out = pseudonymise(frame, known_columns, key=key) if known_columns else frame.copy()
+    names = list(known_names)
+    for column in out.columns:  # a handful of columns, each redacted vectorised
+        text_like = pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object
+        if column in known_columns or _is_key_column(str(column)) or not text_like:
+            continue
+        out[column] = redact_text(out[column], known_names=names)
+    return out
+
+
 def _scannable_lines(path: Path) -> list[tuple[str, str]]:
     """(where, text) pairs of a report file; images and scripts are left out."""
     name = path.name.lower()

@@ -503,3 +503,16 @@ def test_audit_shop_keeps_the_do_not_call_status_table():
     # c1 (91234567) got s1 (email, not a phone channel) and s2 (sms, consented 1 Jan but to name/email only).
     assert report.do_not_call[["send_id", "status"]].values.tolist() == [["s2", "breach"]]
     assert report.metrics()["sends_to_do_not_call_numbers"] == 1
+
+
+def test_minimise_frame_pseudonymises_columns_and_redacts_text_without_mutating():
+    crm = pd.DataFrame({"full_name": ["Chan Tai Man", "Chan Tai Man"], "note": ["Chan Tai Man, 9123 4567", None],
+                        "order_id": ["A1234563", "O2"], "spend_hkd": [5.0, 7.0]})
+    before = crm.copy()
+    out = pii.minimise_frame(crm, known_names=["Chan Tai Man"], key="k")
+    pd.testing.assert_frame_equal(crm, before)
+    assert out["full_name"].iloc[0] == out["full_name"].iloc[1] != "Chan Tai Man"  # same person, same token
+    assert out["note"].iloc[0] == "[NAME], [PHONE]" and pd.isna(out["note"].iloc[1])
+    assert out["order_id"].tolist() == ["A1234563", "O2"]  # record keys are kept even when HKID-shaped
+    assert out["spend_hkd"].tolist() == [5.0, 7.0]
+    assert pii.scan_frame(out.drop(columns="order_id")).empty
