@@ -87,20 +87,30 @@ def order_table(tx: pd.DataFrame) -> pd.DataFrame:
     [{'order_id': 'o1', 'amount_hkd': 15.0, 'lines': 2}, {'order_id': 'o2', 'amount_hkd': 7.0, 'lines': 1}]
     """
     _require(tx, ["order_id", "customer_id", "order_date"], "order_table")
-    lines = pd.DataFrame(
-        {
-            "customer_id": tx["customer_id"],
-            "order_id": tx["order_id"],
-            "order_date": tx["order_date"],
-            "amount_hkd": _amount(tx),
-        }
+    # Group on integer codes, not on text: several times faster on millions of lines.
+    # sort=True makes code order equal text order, so sorting codes sorts the ids.
+    cust_codes, cust_ids = pd.factorize(tx["customer_id"], sort=True, use_na_sentinel=False)
+    order_codes, order_ids = pd.factorize(tx["order_id"], sort=True, use_na_sentinel=False)
+    width = np.int64(len(order_ids) + 1)
+    lines = pd.DataFrame({
+        "key": cust_codes.astype("int64") * width + order_codes,
+        "order_date": tx["order_date"].to_numpy(),
+        "amount_hkd": _amount(tx).to_numpy(),
+    })
+    per = lines.groupby("key", sort=False).agg(
+        order_date=("order_date", "min"), amount_hkd=("amount_hkd", "sum"), lines=("amount_hkd", "size")
     )
-    orders = (
-        lines.groupby(["customer_id", "order_id"], sort=False, observed=True)
-        .agg(order_date=("order_date", "min"), amount_hkd=("amount_hkd", "sum"), lines=("amount_hkd", "size"))
-        .reset_index()
-    )
-    return orders.sort_values(["customer_id", "order_date", "order_id"], ignore_index=True)
+    keys = per.index.to_numpy()
+    cust, order = keys // width, keys % width
+    ordering = np.lexsort((order, per["order_date"].to_numpy(), cust))
+    orders = pd.DataFrame({
+        "customer_id": pd.Index(cust_ids).take(cust[ordering]),
+        "order_id": pd.Index(order_ids).take(order[ordering]),
+        "order_date": per["order_date"].to_numpy()[ordering],
+        "amount_hkd": per["amount_hkd"].to_numpy()[ordering],
+        "lines": per["lines"].to_numpy()[ordering].astype("int64"),
+    })
+    return orders
 
 
 def _as_of(orders: pd.DataFrame, as_of: str | pd.Timestamp | None) -> pd.Timestamp:
