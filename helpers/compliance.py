@@ -207,6 +207,11 @@ def _findings(rule: str, record: Sequence[object], customer_id: Sequence[object]
 def empty_findings() -> pd.DataFrame:
     """A findings table with no rows (the columns of :data:`FINDING_COLUMNS`).
 
+    Returns
+    -------
+    pandas.DataFrame
+        Zero rows, text columns.
+
     Examples
     --------
     >>> list(empty_findings().columns) == list(FINDING_COLUMNS)
@@ -241,6 +246,23 @@ def consent_covers(consented: pd.Series, used: pd.Series) -> pd.Series:
     Lists may be separated by ``;``, ``,``, ``|``, ``/`` or ``+``; matching ignores case
     and spaces. ``all`` / ``any`` in the list covers everything. Vectorised: the lists
     are exploded and matched by a join, not row by row.
+
+    Parameters
+    ----------
+    consented
+        What each customer agreed to, e.g. ``"name;email"``; missing = nothing.
+    used
+        What each send used (a data kind or a product class), same length.
+
+    Returns
+    -------
+    pandas.Series of bool
+        On ``used``'s index.
+
+    Raises
+    ------
+    ValueError
+        The two inputs differ in length.
 
     Examples
     --------
@@ -279,6 +301,16 @@ def hk_general_holidays(years: Iterable[int]) -> np.ndarray:
     Uses the ``holidays`` package with both its ``public`` and ``optional``
     categories: Good Friday, the day following it and Easter Monday are only in
     ``optional``, and all are general holidays.
+
+    Parameters
+    ----------
+    years
+        Calendar years to cover.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted unique dates, ``datetime64[D]``.
 
     Examples
     --------
@@ -352,6 +384,20 @@ def working_days_between(
 
 def working_day_deadline(start: object, days: int, *, warning_days: Iterable[object] = ()) -> pd.Series | pd.Timestamp:
     """The date on which the ``days``-th working day after ``start`` ends (vectorised).
+
+    Parameters
+    ----------
+    start
+        Date(s) the clock starts (e.g. the day a request was received); scalar or sequence.
+    days
+        How many working days are allowed, e.g. 10 (UEMO s.10(2)).
+    warning_days
+        Gale / black-rainstorm warning days, not working days.
+
+    Returns
+    -------
+    pandas.Timestamp or pandas.Series
+        The last permitted day; ``NaT`` where ``start`` is missing.
 
     Examples
     --------
@@ -481,6 +527,23 @@ def third_party_audit(customers: pd.DataFrame, provisions: pd.DataFrame | None =
     passed on. With ``provisions`` (``customer_id``, ``provided_at``) it lists each
     provision made without written consent received before it.
 
+    Parameters
+    ----------
+    customers
+        ``customer_id``, ``third_party_consent``, ``third_party_consent_channel`` (and optionally ``consent_date``).
+    provisions
+        Optional ``customer_id``, ``provided_at``: each time data was given to another company.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Findings with the columns of :data:`FINDING_COLUMNS`; ``record`` is the customer.
+
+    Raises
+    ------
+    ValueError
+        A required column is missing (the message names it).
+
     Examples
     --------
     >>> customers = pd.DataFrame({"customer_id": ["c1", "c2", "c3"], "third_party_consent": [True, True, False],
@@ -520,6 +583,21 @@ def lead_audit(leads: pd.DataFrame) -> pd.DataFrame:
       means (``lawful_source`` false), e.g. a bought list whose people never agreed to be passed on;
     * ``lead_no_consent`` (ss.35C, 35E) — no consent to direct marketing recorded
       (``consent_recorded`` false): the lead must not be used for direct marketing yet.
+
+    Parameters
+    ----------
+    leads
+        ``lead_id``, ``lawful_source``, ``consent_recorded`` (optionally ``method``, ``source_detail``, ``customer_id``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Findings with the columns of :data:`FINDING_COLUMNS`; ``record`` is the lead.
+
+    Raises
+    ------
+    ValueError
+        A required column is missing (the message names it).
 
     Examples
     --------
@@ -599,6 +677,25 @@ def unsubscribe_audit(
 ) -> pd.DataFrame:
     """UEMO s.10(2): unsubscribe requests must be honoured within 10 working days.
 
+    Parameters
+    ----------
+    requests
+        ``request_id``, ``received_at``, ``processed_at`` (empty = not yet), optionally ``customer_id``.
+    warning_days
+        Gale / black-rainstorm warning days, not working days.
+    as_of
+        Date open requests are measured to; default the latest date in the table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Findings with the columns of :data:`FINDING_COLUMNS`; ``record`` is the request.
+
+    Raises
+    ------
+    ValueError
+        A required column is missing (the message names it).
+
     Examples
     --------
     >>> req = pd.DataFrame({"request_id": ["r1", "r2"], "customer_id": ["c1", "c2"],
@@ -620,6 +717,25 @@ def sends_after_unsubscribe(
     sends: pd.DataFrame, requests: pd.DataFrame, *, warning_days: Iterable[object] = ()
 ) -> pd.DataFrame:
     """UEMO s.10(2): messages sent to a customer after the 10-working-day grace of their unsubscribe request.
+
+    Parameters
+    ----------
+    sends
+        ``send_id``, ``customer_id``, ``sent_at`` (``group == 'control'`` rows are skipped).
+    requests
+        ``customer_id``, ``received_at``: the customer's first request counts.
+    warning_days
+        Gale / black-rainstorm warning days, not working days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Findings with the columns of :data:`FINDING_COLUMNS`; ``record`` is the send.
+
+    Raises
+    ------
+    ValueError
+        A required column is missing (the message names it).
 
     Examples
     --------
@@ -660,6 +776,16 @@ def misleading_subject_reasons(subjects: pd.Series) -> pd.Series:
     prizes, fake account or order notices, false urgency. A person should read
     every flagged subject against the message body.
 
+    Parameters
+    ----------
+    subjects
+        Subject headings.
+
+    Returns
+    -------
+    pandas.Series of str
+        The first matching reason, missing where none matched; same index.
+
     Examples
     --------
     >>> misleading_subject_reasons(pd.Series(["RE: your order", "Spring sale: 20% off skincare"])).tolist()
@@ -680,6 +806,22 @@ def message_audit(messages: pd.DataFrame) -> pd.DataFrame:
     * ``uemo_bilingual_unsubscribe`` (s.9; Cap. 593A s.7) — unsubscribe statement
       not in both English (``unsubscribe_en``) and Chinese (``unsubscribe_zh``);
     * ``uemo_misleading_subject`` (s.12, email only) — see :func:`misleading_subject_reasons`.
+
+    Parameters
+    ----------
+    messages
+        ``message_id``, ``channel``, ``subject``, ``sender_info``, ``unsubscribe_en``, ``unsubscribe_zh``
+        (flags as booleans or yes/no text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Findings with the columns of :data:`FINDING_COLUMNS`; ``record`` is the message.
+
+    Raises
+    ------
+    ValueError
+        A required column is missing (the message names it).
 
     Examples
     --------
@@ -712,6 +854,15 @@ def message_audit(messages: pd.DataFrame) -> pd.DataFrame:
 def normalise_hk_phone(values: pd.Series) -> pd.Series:
     """Hong Kong numbers as 8 bare digits (``+852 9123-4567`` → ``91234567``); tokens left as they are.
 
+    Parameters
+    ----------
+    values
+        Phone numbers as typed, or pseudonymised tokens.
+
+    Returns
+    -------
+    pandas.Series of str
+
     Examples
     --------
     >>> normalise_hk_phone(pd.Series(["+852 9123 4567", "(852) 2345-6789", "cus_ab12"])).tolist()
@@ -743,6 +894,27 @@ def dnc_status(
 
     Phone numbers may be raw or pseudonymised with the same key in both tables
     (``load_shop_table(..., pii="pseudonymise")``); the result carries no phone column.
+
+    Parameters
+    ----------
+    sends
+        ``send_id``, ``customer_id``, ``channel``, ``sent_at``.
+    customers
+        ``customer_id``, ``phone``; optionally ``dm_consent``, ``consent_date``, ``opt_out_date``, ``consent_data_kinds``.
+    dnc
+        The do-not-call register: ``phone``, ``registered_at``.
+    warning_days
+        Gale / black-rainstorm warning days, not working days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``send_id``, ``customer_id``, ``channel``, ``sent_at``, ``registered_at``, ``listed_from``, ``status``.
+
+    Raises
+    ------
+    ValueError
+        A required column is missing (the message names it).
 
     Examples
     --------
@@ -794,6 +966,21 @@ def dnc_audit(
     The ``breach`` rows of :func:`dnc_status`: the number had been listed for at least
     10 working days (s.11(3)) and the customer had not consented (s.11(2)).
 
+    Parameters
+    ----------
+    sends, customers, dnc, warning_days
+        As for :func:`dnc_status`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Findings with the columns of :data:`FINDING_COLUMNS`; ``record`` is the send.
+
+    Raises
+    ------
+    ValueError
+        A required column is missing (the message names it).
+
     Examples
     --------
     >>> customers = pd.DataFrame({"customer_id": ["c1", "c2"], "phone": ["9123 4567", "6123 4567"],
@@ -818,6 +1005,25 @@ def access_request_audit(requests: pd.DataFrame, *, as_of: object = None, limit_
     """PDPO s.19(1): comply with a data access request within 40 (calendar) days of receiving it.
 
     Open requests are measured to ``as_of`` (default: the latest date in the table).
+
+    Parameters
+    ----------
+    requests
+        ``request_id``, ``received_at``, ``responded_at`` (empty = not yet), optionally ``customer_id``.
+    as_of
+        Date open requests are measured to.
+    limit_days
+        The statutory limit, 40 days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Findings with the columns of :data:`FINDING_COLUMNS`; ``record`` is the request.
+
+    Raises
+    ------
+    ValueError
+        A required column is missing (the message names it).
 
     Examples
     --------
@@ -844,6 +1050,23 @@ def retention_audit(register: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
 
     Flags each dataset whose oldest record is older than ``retention_days`` at ``as_of``.
 
+    Parameters
+    ----------
+    register
+        ``dataset``, ``purpose``, ``retention_days``, ``oldest_record_at``.
+    as_of
+        The date to measure age at.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Findings with the columns of :data:`FINDING_COLUMNS`; ``record`` is the dataset.
+
+    Raises
+    ------
+    ValueError
+        A required column is missing (the message names it).
+
     Examples
     --------
     >>> reg = pd.DataFrame({"dataset": ["orders", "leads"], "purpose": ["sales", "prospecting"],
@@ -869,6 +1092,21 @@ def asset_audit(assets: pd.DataFrame) -> pd.DataFrame:
 
     * ``copyright_unlicensed`` — owner or licence missing (or ``none``/``unknown``);
     * ``copyright_expired`` — used after ``licence_expiry``.
+
+    Parameters
+    ----------
+    assets
+        ``asset_id``, ``owner``, ``licence``, ``licence_expiry``, ``used_at`` (optionally ``asset_type``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Findings with the columns of :data:`FINDING_COLUMNS`; ``record`` is the asset.
+
+    Raises
+    ------
+    ValueError
+        A required column is missing (the message names it).
 
     Examples
     --------
@@ -907,6 +1145,18 @@ def pii_audit(tables: Mapping[str, pd.DataFrame], *, known_names: Iterable[str] 
 
     Wraps :func:`helpers.pii.scan_frame`; ``record`` is ``table column 'x' row n``
     and ``detail`` shows only the masked value.
+
+    Parameters
+    ----------
+    tables
+        Tables by name.
+    known_names
+        Full names to look for in free text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Findings with the columns of :data:`FINDING_COLUMNS`.
 
     Examples
     --------
@@ -1045,6 +1295,16 @@ class ComplianceReport:
 def affected_customers(findings: pd.DataFrame) -> pd.DataFrame:
     """One row per (pseudonymised) customer named in findings: how many findings, under which rules.
 
+    Parameters
+    ----------
+    findings
+        Findings of any checks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``findings``, ``rules``; most findings first.
+
     Examples
     --------
     >>> f = pd.concat([_findings("dm_after_opt_out", ["s1", "s2"], ["c1", "c1"], ["x", "y"]),
@@ -1071,6 +1331,21 @@ def compliance_summary(
 
     A rule passes when it was run and found nothing; a rule that could not be
     run (its table is missing) is ``skipped`` with the reason, never ``pass``.
+
+    Parameters
+    ----------
+    findings
+        All findings.
+    checked
+        Rule → how many records it examined (rules that ran).
+    skipped
+        Rule → why it could not run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rule``, ``check``, ``legal_basis``, ``checked``, ``checked_what``, ``findings``, ``status``, ``note``;
+        failures first.
 
     Examples
     --------
@@ -1124,6 +1399,15 @@ def default_as_of(tables: Mapping[str, pd.DataFrame]) -> pd.Timestamp | None:
 
     Licence expiry dates lie in the future and are not activity, so they are left out.
     ``None`` when the tables hold no dates at all.
+
+    Parameters
+    ----------
+    tables
+        Tables by name.
+
+    Returns
+    -------
+    pandas.Timestamp or None
 
     Examples
     --------
@@ -1244,6 +1528,17 @@ def plot_summary(summary: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
     Skipped rules are left out (the summary table lists them with the reason).
 
+    Parameters
+    ----------
+    summary
+        :func:`compliance_summary` (or a subset of its rows).
+    ax
+        Axes to draw on; a new figure by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
     Examples
     --------
     >>> s = compliance_summary(_findings("dm_after_opt_out", ["s1"], ["c1"], ["x"]), {"dm_after_opt_out": 5})
@@ -1278,6 +1573,17 @@ def plot_unsubscribe_days(
 
     Requests that took (or have been open for) ``cap_days`` or more share the last bar, so one
     forgotten request does not squash the chart. Returns the Axes.
+
+    Parameters
+    ----------
+    timeliness
+        :func:`unsubscribe_timeliness`.
+    limit_days
+        The statutory limit drawn as a line.
+    cap_days
+        Longer waits share the last bar.
+    ax
+        Axes to draw on; a new figure by default.
 
     Examples
     --------

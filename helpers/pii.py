@@ -157,6 +157,20 @@ def hkid_is_valid(values: pd.Series | Sequence[str] | str) -> pd.Series | bool:
 def hkid_check_digit(prefix_and_digits: str) -> str:
     """The check character (``0``–``9`` or ``A``) for an HKID without it.
 
+    Parameters
+    ----------
+    prefix_and_digits
+        One or two letters and six digits, e.g. ``"A123456"``.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        The text is not one or two letters followed by six digits.
+
     Examples
     --------
     >>> hkid_check_digit("A123456"), hkid_check_digit("AB123456")
@@ -176,6 +190,22 @@ def hkid_check_digit(prefix_and_digits: str) -> str:
 
 def mask_values(values: pd.Series, kind: str) -> pd.Series:
     """Masked forms that show the kind of value but not the value.
+
+    Parameters
+    ----------
+    values
+        Raw values of one kind.
+    kind
+        One of :data:`PII_KINDS`.
+
+    Returns
+    -------
+    pandas.Series of str
+
+    Raises
+    ------
+    ValueError
+        Unknown kind.
 
     Examples
     --------
@@ -290,6 +320,19 @@ def redact_text(
 
     HKID-shaped values are redacted whatever their check digit: when removing,
     a false positive costs nothing. Date-like digit runs are left alone.
+
+    Parameters
+    ----------
+    texts
+        Free text; not modified.
+    kinds
+        Which kinds to redact (default all).
+    known_names
+        Full names to redact wherever they appear as whole words.
+
+    Returns
+    -------
+    pandas.Series of str
 
     Examples
     --------
@@ -427,6 +470,19 @@ def minimise_frame(
     replaced by keyed-hash tokens (:func:`helpers.data.pseudonymise`), so rows
     still join; every other text column except record keys is passed through
     :func:`redact_text`. Numbers and dates are kept.
+
+    Parameters
+    ----------
+    frame
+        Any table; not modified.
+    known_names
+        Full names to redact in free text.
+    key
+        Secret for the keyed hash (see :func:`helpers.data.pseudonymise`).
+
+    Returns
+    -------
+    pandas.DataFrame
 
     Examples
     --------
