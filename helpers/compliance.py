@@ -325,8 +325,12 @@ def hk_general_holidays(years: Iterable[int]) -> np.ndarray:
 def _holiday_array(start: pd.Series, end: pd.Series, warning_days: Iterable[object]) -> np.ndarray:
     years = pd.concat([start, end]).dropna().dt.year
     span = range(int(years.min()) - 1, int(years.max()) + 2) if len(years) else range(2000, 2001)
-    warnings = pd.to_datetime(pd.Series(list(warning_days), dtype=object), errors="raise")
-    extra = warnings.dropna().to_numpy(dtype="datetime64[D]")
+    days = list(warning_days)
+    warnings = pd.to_datetime(pd.Series(days, dtype=object), errors="coerce", format="mixed")
+    bad = [d for d, parsed in zip(days, warnings) if pd.isna(parsed)]
+    if bad:
+        raise ValueError(f"warning_days: expected dates such as '2024-02-14'; could not read {bad[:3]}")
+    extra = warnings.to_numpy(dtype="datetime64[D]")
     return np.unique(np.concatenate([hk_general_holidays(span), extra]))
 
 

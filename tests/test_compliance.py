@@ -516,3 +516,12 @@ def test_minimise_frame_pseudonymises_columns_and_redacts_text_without_mutating(
     assert out["order_id"].tolist() == ["A1234563", "O2"]  # record keys are kept even when HKID-shaped
     assert out["spend_hkd"].tolist() == [5.0, 7.0]
     assert pii.scan_frame(out.drop(columns="order_id")).empty
+
+
+def test_warning_days_accept_dates_and_reject_typos():
+    import datetime
+
+    # YAML turns an unquoted 2025-04-23 into a date: both forms count the same (see the Easter test: 3 days).
+    assert c.working_days_between("2025-04-17", "2025-04-25", warning_days=[datetime.date(2025, 4, 23)]) == 3
+    with pytest.raises(ValueError, match="warning_days"):
+        c.working_days_between("2025-04-17", "2025-04-25", warning_days=["23/04/2025x"])

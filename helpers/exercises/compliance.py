@@ -69,6 +69,11 @@ def consent_case() -> pd.DataFrame:
 def service_notes() -> pd.Series:
     """Five customer-service notes with (fake) personal data in them (question 5).
 
+    Returns
+    -------
+    pandas.Series
+        Text, one note per row; a new Series on every call.
+
     Examples
     --------
     >>> len(service_notes())
