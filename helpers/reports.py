@@ -169,7 +169,13 @@ def _markdown_text(source: str) -> str:
 
 
 def describe_notebook(path: Path) -> tuple[str, str]:
-    """The notebook's title (its first ``#`` heading) and the first sentence after it."""
+    """The notebook's title (its first ``#`` heading) and the first sentence after it.
+
+    Examples
+    --------
+    >>> describe_notebook(DEFAULT_NOTEBOOKS_DIR / "00_start_here.ipynb")[0]
+    'Online Customer Lab — start here'
+    """
     import nbformat
 
     nb = nbformat.read(str(path), as_version=4)
@@ -196,7 +202,24 @@ def describe_notebook(path: Path) -> tuple[str, str]:
 
 
 def discover_areas(notebooks_dir: str | Path = DEFAULT_NOTEBOOKS_DIR) -> list[Area]:
-    """Every ``NN_name.ipynb`` in the folder, in number order; new notebooks are picked up as they appear."""
+    """Every ``NN_name.ipynb`` in the folder, in number order; new notebooks are picked up as they appear.
+
+    Parameters
+    ----------
+    notebooks_dir
+        Folder to look in; the project's ``notebooks/`` by default.
+
+    Returns
+    -------
+    list of Area
+        Name, number, path, title and first sentence of each notebook.
+
+    Examples
+    --------
+    >>> start = discover_areas()[0]
+    >>> start.name, start.short, start.number, start.is_start_page
+    ('start_here', 'start', '00', True)
+    """
     folder = Path(notebooks_dir)
     areas = []
     for path in sorted(folder.glob(NOTEBOOK_GLOB)):
@@ -208,10 +231,17 @@ def discover_areas(notebooks_dir: str | Path = DEFAULT_NOTEBOOKS_DIR) -> list[Ar
 def select_areas(selectors: Sequence[str], areas: Sequence[Area]) -> list[Area]:
     """The areas named on the command line: ``all``, a name, its number, its file stem, or a word of its name.
 
+    ``all`` is every notebook numbered 01 and up: the 00 start page runs only by name.
+
     Raises
     ------
     ParameterError
         An unknown or ambiguous name (the message lists the valid names).
+
+    Examples
+    --------
+    >>> [a.name for a in select_areas(["start"], discover_areas())]
+    ['start_here']
     """
     chosen: list[Area] = []
     for selector in selectors:
@@ -263,6 +293,22 @@ def notebook_parameters(path: str | Path) -> dict[str, Parameter]:
     papermill skips every line holding more than one ``=``, so a help comment such as
     ``# empty = day after the last order`` would hide its parameter; such lines are
     recovered from Python's own parser of the same cell, in the cell's order.
+
+    Parameters
+    ----------
+    path
+        The notebook.
+
+    Returns
+    -------
+    dict of str to Parameter
+        Name, declared type (``"None"`` when not annotated), default as written, help text.
+
+    Examples
+    --------
+    >>> params = notebook_parameters(DEFAULT_NOTEBOOKS_DIR / "00_start_here.ipynb")
+    >>> params["data_path"].type_name, params["data_path"].default, params["data_path"].default_value
+    ('str', '"../data"', '../data')
     """
     import nbformat
     import papermill
@@ -428,7 +474,13 @@ def convert_value(value: GivenValue | str, type_name: str, *, name: str) -> obje
 
 
 def is_path_parameter(name: str) -> bool:
-    """Parameters named ``*_path`` name an input file or folder (resolved and checked before running)."""
+    """Parameters named ``*_path`` name an input file or folder (resolved and checked before running).
+
+    Examples
+    --------
+    >>> is_path_parameter("data_path"), is_path_parameter("output_dir")
+    (True, False)
+    """
     return name.endswith("_path")
 
 
@@ -451,7 +503,14 @@ def gather_values(
     pairs: Sequence[Sequence[str]] = (),
     data: str | None = None,
 ) -> dict[str, GivenValue]:
-    """Every value given on the command line; later sources win: -f, then -y, then -p, then --data."""
+    """Every value given on the command line; later sources win: -f, then -y, then -p, then --data.
+
+    Examples
+    --------
+    >>> given = gather_values(yaml_texts=["top_n: 5"], pairs=[["top_n", "7"]])
+    >>> given["top_n"].text, given["top_n"].source
+    ('7', '-p top_n')
+    """
     given: dict[str, GivenValue] = {}
     for file in yaml_files:
         path = Path(file)
@@ -469,6 +528,24 @@ def gather_values(
 
 def plan_runs(areas: Sequence[Area], given: Mapping[str, GivenValue], *, caller_cwd: Path) -> list[Plan]:
     """Check every given value against every selected notebook, before anything runs.
+
+    Values are converted to each notebook's declared types; ``*_path`` values are resolved
+    against ``caller_cwd`` (the notebooks run in their own folder) and must exist. With several
+    areas, a parameter goes to the areas that declare it and must be declared by at least one.
+
+    Parameters
+    ----------
+    areas
+        The selected notebooks.
+    given
+        Values from :func:`gather_values`.
+    caller_cwd
+        The folder the command was run from.
+
+    Returns
+    -------
+    list of Plan
+        Per area: the values to inject and the effective value of every parameter.
 
     Raises
     ------
@@ -574,7 +651,11 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def failure_from_cell_error(exc: Exception) -> Failure:
-    """The failing cell's source line and error from papermill's execution error."""
+    """The failing cell's source line and error from papermill's execution error.
+
+    The line comes from IPython's ``Cell In[n], line k`` frame, so it is the notebook's own
+    line even when the error was raised deep inside :mod:`helpers`.
+    """
     source = str(getattr(exc, "source", "") or "")
     traceback_text = _ANSI.sub("", "\n".join(getattr(exc, "traceback", []) or []))
     source_lines = source.splitlines()
@@ -702,7 +783,26 @@ def run_area(
     progress: bool = True,
     kernel_name: str | None = None,
 ) -> AreaResult:
-    """Run one notebook into ``out_dir/AREA`` (or ``out_dir/failed/AREA``), atomically."""
+    """Run one notebook into ``out_dir/AREA`` (or ``out_dir/failed/AREA``), atomically.
+
+    Parameters
+    ----------
+    plan
+        The area and its checked parameters (from :func:`plan_runs`).
+    out_dir
+        The report folder; the area's folder is created inside it.
+    timeout_s
+        Longest time one cell may run, in seconds.
+    progress
+        Show papermill's per-cell progress bar.
+    kernel_name
+        Kernel to use; by default the notebook's own (``python3``).
+
+    Returns
+    -------
+    AreaResult
+        ``status`` is ``"ok"`` or ``"failed"``; a failure never raises (one area must not stop the others).
+    """
     import papermill
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
@@ -774,6 +874,16 @@ def run_area(
 
 
 def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in blocks.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> _ = p.write_bytes(b"abc")
+    >>> sha256_file(p)[:16]
+    'ba7816bf8f01cfea'
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -794,6 +904,7 @@ def data_checksums(paths: Iterable[Path], cache: dict[Path, list[dict]] | None =
 
 
 def package_versions() -> dict[str, str]:
+    """Python's version and those of :data:`KEY_PACKAGES` that are installed."""
     versions = {"python": platform.python_version()}
     for name in KEY_PACKAGES:
         try:
