@@ -267,8 +267,9 @@ def plot_value_distribution(
     ax.axvline(mean, color=plots.PALETTE[1], lw=1.5, label=f"mean {currency}{mean:,.0f}")
     ax.axvline(median, color=plots.PALETTE[2], lw=1.5, ls="--", label=f"median {currency}{median:,.0f}")
     ax.legend(frameon=False)
-    return plots.finish(ax, title=f"A new customer spends {currency}{mean:,.0f} in the first year on average "
-                                  f"(half spend under {currency}{median:,.0f})",
+    symbol = currency.replace("$", r"\$")  # a bare "$" pair would turn the title into mathtext
+    return plots.finish(ax, title=f"A new customer spends {symbol}{mean:,.0f} in the first year on average "
+                                  f"(half spend under {symbol}{median:,.0f})",
                         xlabel=f"First-year spend per new customer ({currency})", ylabel="Customers",
                         money="x" if currency == "HK$" else False)
 
@@ -630,7 +631,8 @@ def plot_keywords(decisions: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt
     ax.legend(title="Decision", frameon=False)
     paused = decisions.loc[decisions["action"] == "pause", "cost_hkd"].sum()
     share = paused / decisions["cost_hkd"].sum() if decisions["cost_hkd"].sum() else 0.0
-    return plots.finish(ax, title=f"Keywords to pause took {share:.0%} of the spend and returned under HK$1 per HK$",
+    ax.xaxis.set_major_locator(plt.MaxNLocator(5))
+    return plots.finish(ax, title=f"Keywords to pause took {share:.0%} of the spend and returned under HK\\$1 per HK\\$",
                         xlabel="Spend over the period (HK$)", ylabel="Revenue per HK$ spent (ROAS)", money="x")
 
 
