@@ -60,9 +60,11 @@ __all__ = [
     "minimum_detectable_effect",
     "plot_channel_lift",
     "plot_coupon_what_if",
+    "plot_coupon_economics",
     "plot_funnel",
     "plot_mde",
     "plot_tactic_ranking",
+    "plot_welcome_offers",
     "points_liability",
     "proportion_test",
     "rank_tactics",
@@ -71,6 +73,7 @@ __all__ = [
     "referred_vs_others",
     "sample_size_per_arm",
     "segment_at_send",
+    "takeaway",
     "tier_migration",
     "welcome_offer_summary",
     "win_back_list",
@@ -81,6 +84,29 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise DataValidationError(frame.attrs.get("source"), missing[0], f"{what} with columns {list(columns)}")
+
+
+def _plain(text: object) -> str:
+    """Text for a chart: a pair of "$" (as in "HK$50 off HK$300") must not turn into maths."""
+    return str(text).replace("$", r"\$")
+
+
+def takeaway(text: str):
+    """A bold takeaway line for a notebook: ``**Takeaway:** text``, with "$" escaped so "HK$" is not read as maths.
+
+    An empty ``text`` gives an empty line (a skipped section has no takeaway).
+
+    Examples
+    --------
+    >>> print(takeaway("email returns HK$50 per HK$1").data)
+    **Takeaway:** email returns HK\\$50 per HK\\$1
+    """
+    from IPython.display import Markdown
+
+    return Markdown(f"**Takeaway:** {text.replace('$', chr(92) + '$')}" if text else "")
+
+
+CHANNEL_LABELS = {"newsletter": "Newsletter", "email": "E-mail", "forum": "Forum", "social": "Social", "sms": "SMS"}
 
 
 def _verdict(significant: bool, lift: float) -> str:
@@ -654,28 +680,91 @@ def channel_comparison(sends: pd.DataFrame, campaigns: pd.DataFrame, *, alpha: f
 
 
 def plot_funnel(funnel: pd.DataFrame, *, ax=None):
-    """Share of sends reaching each funnel step, one line per channel; returns the Axes.
+    """Open, click, conversion and unsubscribe rates side by side for each channel; returns the Axes.
+
+    Conversion is not a later step of clicking (customers also buy without clicking), so the
+    rates are shown as bars over delivered (open, conversion, unsubscribe) and opened (click) messages.
 
     Examples
     --------
-    >>> f = pd.DataFrame({"channel": ["email"], "sent": [100], "delivered": [95], "opened": [30], "clicked": [6], "converted": [4]})
-    >>> len(plot_funnel(f).lines)
-    1
+    >>> f = pd.DataFrame({"channel": ["email", "sms"], "open_rate": [0.3, 0.5], "click_rate": [0.2, 0.1],
+    ...                   "conversion_rate": [0.18, 0.17], "unsubscribe_rate": [0.01, 0.02]})
+    >>> len(plot_funnel(f).patches) >= 8
+    True
     """
     import matplotlib.pyplot as plt
 
-    from helpers.plots import finish
+    from helpers.plots import PALETTE, finish
 
     if ax is None:
         _, ax = plt.subplots()
-    steps = ["delivered", "opened", "clicked", "converted"]
-    for _, row in funnel.iterrows():  # one line per channel
-        ax.plot(steps, [row[s] / row["sent"] for s in steps], marker="o", label=str(row["channel"]))
-    ax.set_yscale("log")
-    ax.legend(title="channel")
-    best = funnel.assign(rate=funnel["converted"] / funnel["sent"]).sort_values("rate").iloc[-1]
-    return finish(ax, title=f"{str(best['channel']).title()} turns the most sends into orders", xlabel="funnel step",
-                  ylabel="share of sends (log scale)", percent=True)
+    rates = {"open_rate": "opened / delivered", "click_rate": "clicked / opened",
+             "conversion_rate": "bought within window / delivered", "unsubscribe_rate": "unsubscribed / delivered"}
+    positions = np.arange(len(funnel))
+    width = 0.8 / len(rates)
+    for i, (column, label) in enumerate(rates.items()):  # four rates
+        ax.bar(positions + (i - 1.5) * width, funnel[column].fillna(0.0), width, label=label, color=PALETTE[i])
+    ax.set_xticks(positions, [CHANNEL_LABELS.get(str(c), str(c)) for c in funnel["channel"]])
+    ax.legend(fontsize=8)
+    best = funnel.sort_values("conversion_rate", ascending=False, kind="stable").iloc[0]
+    return finish(ax, title=f"{CHANNEL_LABELS.get(str(best['channel']), best['channel'])} has the highest raw conversion "
+                  f"({best['conversion_rate']:.1%}) — before subtracting the holdout", xlabel="", ylabel="share of messages",
+                  percent=True)
+
+
+def plot_coupon_economics(economics: pd.DataFrame, *, ax=None):
+    """Incremental revenue, discount cost and discount wasted on would-be buyers, per coupon arm.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"arm": ["HK$50 coupon"], "incremental_revenue_hkd": [900.0], "discount_cost_hkd": [100.0],
+    ...                   "wasted_discount_hkd": [60.0], "roi": [2.15]})
+    >>> len(plot_coupon_economics(e).patches)
+    3
+    """
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import PALETTE, finish
+
+    if ax is None:
+        _, ax = plt.subplots()
+    parts = {"incremental_revenue_hkd": "incremental revenue", "discount_cost_hkd": "discount cost",
+             "wasted_discount_hkd": "discount to would-be buyers"}
+    positions = np.arange(len(economics))
+    width = 0.8 / len(parts)
+    for i, (column, label) in enumerate(parts.items()):  # three amounts
+        ax.bar(positions + (i - 1) * width, economics[column], width, label=label, color=PALETTE[i])
+    ax.set_xticks(positions, [_plain(a) for a in economics["arm"]])
+    ax.legend()
+    best = economics.sort_values("roi", ascending=False, kind="stable").iloc[0]
+    return finish(ax, title=_plain(f"{best['arm']}: ROI {best['roi']:.1f}x its discount cost"), xlabel="",
+                  ylabel="HK$ in the 14-day window", money=True)
+
+
+def plot_welcome_offers(welcome: pd.DataFrame, *, ax=None):
+    """Take-up and 90-day repeat rate of each welcome offer; returns the Axes.
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"offer": ["HK$50 off HK$300"], "take_up_rate": [0.4], "repeat_rate": [0.6]})
+    >>> print(plot_welcome_offers(w).get_yticklabels()[0].get_text())  # "$" escaped so it is not read as maths
+    HK\\$50 off HK\\$300
+    """
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import PALETTE, finish
+
+    if ax is None:
+        _, ax = plt.subplots()
+    positions = np.arange(len(welcome))
+    ax.barh(positions - 0.2, welcome["take_up_rate"], 0.4, label="took up the offer", color=PALETTE[0])
+    ax.barh(positions + 0.2, welcome["repeat_rate"], 0.4, label="ordered twice within the window", color=PALETTE[1])
+    ax.set_yticks(positions, [_plain(o) for o in welcome["offer"]])
+    ax.invert_yaxis()
+    ax.legend(fontsize=8)
+    top = welcome.sort_values("take_up_rate", ascending=False, kind="stable").iloc[0]
+    return finish(ax, title=_plain(f"'{top['offer']}' is taken up most ({top['take_up_rate']:.0%})"), xlabel="share of new members",
+                  ylabel="", percent="x")
 
 
 def plot_channel_lift(channels: pd.DataFrame, *, ax=None):
@@ -715,6 +804,7 @@ def coupon_economics(coupons: pd.DataFrame, *, gross_margin: float = 0.35, alpha
     ``discount_cost_hkd`` (face value of redeemed coupons), ``cannibalised_share`` (share of the
     arm's buyers who would have bought anyway = control purchase rate / arm purchase rate,
     capped at 1), ``wasted_discount_hkd`` (discount given to those would-have-bought customers),
+    ``would_buy_anyway_rate`` (redemptions by would-be buyers per customer, for :func:`coupon_what_if`),
     and ``roi`` = (incremental revenue × ``gross_margin`` − discount cost) / discount cost.
 
     Parameters
@@ -767,6 +857,7 @@ def coupon_economics(coupons: pd.DataFrame, *, gross_margin: float = 0.35, alpha
     arms["discount_cost_hkd"] = arms["redeemed"] * arms["value_hkd"]
     arms["cannibalised_share"] = (arms["purchase_rate_control"] / arms["purchase_rate"].where(arms["purchase_rate"] > 0)).clip(upper=1.0)
     arms["wasted_discount_hkd"] = arms["discount_cost_hkd"] * arms["cannibalised_share"]
+    arms["would_buy_anyway_rate"] = arms["redemption_rate"] * arms["cannibalised_share"]
     cost = arms["discount_cost_hkd"].where(arms["discount_cost_hkd"] > 0)
     arms["incremental_revenue_per_hkd"] = arms["incremental_revenue_hkd"] / cost
     arms["roi"] = (arms["incremental_revenue_hkd"] * gross_margin - arms["discount_cost_hkd"]) / cost
@@ -779,26 +870,29 @@ def coupon_what_if(
     redemption_rate: float | np.ndarray,
     *,
     customers: int,
-    cannibalised_share: float,
+    would_buy_anyway_rate: float,
     average_order_hkd: float,
     gross_margin: float = 0.35,
 ) -> pd.DataFrame:
     """Projected ROI of issuing a coupon, from assumptions (every combination of values and rates).
 
-    Of ``customers`` who get it, ``redemption_rate`` redeem; ``cannibalised_share`` of those
-    would have bought anyway, the rest are extra orders of ``average_order_hkd``. Every
-    redemption costs the coupon's value. ROI = (extra revenue × margin − discount cost) / discount cost.
+    Of ``customers`` who get the coupon, ``redemption_rate`` redeem it. The first
+    ``would_buy_anyway_rate`` of them would have bought anyway (cannibalised: pure cost); only
+    redemptions above that are extra orders of ``average_order_hkd``. Every redemption costs
+    the coupon's value. ROI = (extra revenue × margin − discount cost) / discount cost, so a
+    coupon redeemed mostly by would-be buyers loses money whatever its value.
 
     Examples
     --------
-    >>> r = coupon_what_if(50, 0.10, customers=1000, cannibalised_share=0.6, average_order_hkd=500, gross_margin=0.4)
-    >>> r[["redemptions", "incremental_orders", "incremental_revenue_hkd", "discount_cost_hkd", "roi"]].iloc[0].tolist()
-    [100.0, 40.0, 20000.0, 5000.0, 0.6]
+    >>> r = coupon_what_if(50, [0.05, 0.25], customers=1000, would_buy_anyway_rate=0.10, average_order_hkd=500,
+    ...                    gross_margin=0.4)
+    >>> r[["redemptions", "incremental_orders", "discount_cost_hkd", "roi"]].values.tolist()
+    [[50.0, 0.0, 2500.0, -1.0], [250.0, 150.0, 12500.0, 1.4]]
     """
     if customers <= 0 or average_order_hkd <= 0:
         raise ValueError("customers and average_order_hkd must be positive")
-    if not 0 <= cannibalised_share <= 1:
-        raise ValueError("cannibalised_share must be between 0 and 1")
+    if not 0 <= would_buy_anyway_rate <= 1:
+        raise ValueError("would_buy_anyway_rate must be between 0 and 1")
     value = np.atleast_1d(np.asarray(coupon_value_hkd, dtype="float64"))
     rate = np.atleast_1d(np.asarray(redemption_rate, dtype="float64"))
     if ((rate < 0) | (rate > 1)).any() or (value <= 0).any():
@@ -806,7 +900,7 @@ def coupon_what_if(
     # Every combination of value and rate: one row per (rate, value) pair.
     value, rate = (grid.ravel() for grid in np.meshgrid(value, rate))
     redemptions = customers * rate
-    extra_orders = redemptions * (1 - cannibalised_share)
+    extra_orders = customers * np.clip(rate - would_buy_anyway_rate, 0.0, None)
     revenue = extra_orders * average_order_hkd
     cost = redemptions * value
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -821,7 +915,7 @@ def plot_coupon_what_if(projection: pd.DataFrame, *, ax=None):
 
     Examples
     --------
-    >>> p = coupon_what_if(np.array([20.0, 50.0]), 0.1, customers=100, cannibalised_share=0.5, average_order_hkd=400)
+    >>> p = coupon_what_if(np.array([20.0, 50.0]), 0.1, customers=100, would_buy_anyway_rate=0.05, average_order_hkd=400)
     >>> len(plot_coupon_what_if(p).lines)
     2
     """
@@ -836,12 +930,12 @@ def plot_coupon_what_if(projection: pd.DataFrame, *, ax=None):
     ax.axhline(0, color=STATUS_COLOURS["bad"], linestyle="--", linewidth=1)
     ax.legend(title="assumption")
     profitable = projection.loc[projection["roi"] > 0, "coupon_value_hkd"]
-    title = (f"Coupons up to HK${profitable.max():,.0f} pay back under these assumptions" if len(profitable)
+    title = (_plain(f"Coupons up to HK${profitable.max():,.0f} pay back at the best redemption assumed") if len(profitable)
              else "No coupon value pays back under these assumptions")
     return finish(ax, title=title, xlabel="coupon value (HK$)", ylabel="projected ROI (× discount cost)", percent=True)
 
 
-def coupon_what_if_widget(*, customers: int, cannibalised_share: float, average_order_hkd: float,
+def coupon_what_if_widget(*, customers: int, would_buy_anyway_rate: float, average_order_hkd: float,
                           gross_margin: float = 0.35, coupon_value_hkd: float = 50.0, redemption_rate: float = 0.15):
     """Sliders for coupon value and expected redemption that redraw the projected ROI.
 
@@ -858,9 +952,9 @@ def coupon_what_if_widget(*, customers: int, cannibalised_share: float, average_
 
     def redraw(_change: object = None) -> None:
         values = np.arange(10.0, 210.0, 10.0)
-        projection = coupon_what_if(values, [rate.value], customers=customers, cannibalised_share=cannibalised_share,
+        projection = coupon_what_if(values, [rate.value], customers=customers, would_buy_anyway_rate=would_buy_anyway_rate,
                                     average_order_hkd=average_order_hkd, gross_margin=gross_margin)
-        chosen = coupon_what_if(value.value, rate.value, customers=customers, cannibalised_share=cannibalised_share,
+        chosen = coupon_what_if(value.value, rate.value, customers=customers, would_buy_anyway_rate=would_buy_anyway_rate,
                                 average_order_hkd=average_order_hkd, gross_margin=gross_margin).iloc[0]
         with output:
             output.clear_output(wait=True)
@@ -1272,7 +1366,9 @@ def plot_mde(baseline_rate: float, *, sizes: Sequence[int] = (250, 500, 1000, 20
     mde = [minimum_detectable_effect(baseline_rate, n, n, alpha=alpha, power=power) for n in sizes]  # a handful of sizes
     ax.plot(list(sizes), mde, marker="o")
     ax.set_xscale("log")
-    return finish(ax, title=f"From a {baseline_rate:.0%} baseline, 1,000 per arm detect only +{mde[list(sizes).index(1000)] if 1000 in sizes else mde[0]:.1%}",
+    reference = 1000 if 1000 in sizes else sizes[0]
+    return finish(ax, title=f"From a {baseline_rate:.0%} baseline, {reference:,} per arm detect only "
+                  f"+{mde[list(sizes).index(reference)] * 100:.1f} points",
                   xlabel="customers per arm (log scale)", ylabel="minimum detectable lift (percentage points)", percent=True)
 
 
@@ -1352,10 +1448,10 @@ def plot_tactic_ranking(ranking: pd.DataFrame, *, ax=None):
     if ax is None:
         _, ax = plt.subplots()
     colours = [STATUS_COLOURS["good"] if s else STATUS_COLOURS["neutral"] for s in ranking["significant"]]
-    ax.barh(ranking["tactic"].astype(str), ranking["incremental_revenue_per_hkd"].fillna(0.0), color=colours)
+    ax.barh([_plain(t) for t in ranking["tactic"]], ranking["incremental_revenue_per_hkd"].fillna(0.0), color=colours)
     ax.invert_yaxis()
     ax.axvline(1.0, color=STATUS_COLOURS["bad"], linestyle="--", linewidth=1)
     best = ranking.iloc[0] if len(ranking) else None
-    title = (f"{best['tactic']} returns HK${best['incremental_revenue_per_hkd']:.2f} per HK$1 spent"
+    title = (_plain(f"{best['tactic']} returns HK${best['incremental_revenue_per_hkd']:.2f} per HK$1 spent")
              if best is not None and bool(best["significant"]) else "No tactic showed a significant return")
     return finish(ax, title=title, xlabel="incremental revenue per HK$ spent (dashed = break-even on revenue)", ylabel="")

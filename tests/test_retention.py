@@ -266,6 +266,7 @@ def test_coupon_economics_by_hand() -> None:
     assert out.loc[[50, 100], "discount_cost_hkd"].tolist() == [100, 100]
     assert out.loc[50, "cannibalised_share"] == pytest.approx(0.375)
     assert out.loc[50, "wasted_discount_hkd"] == pytest.approx(37.5)
+    assert out.loc[50, "would_buy_anyway_rate"] == pytest.approx(0.25)  # redemption 2/3 × cannibalised 0.375
     assert out.loc[[50, 100], "roi"].tolist() == pytest.approx([2.0, 2.75])
     assert out.loc[50, "incremental_revenue_per_hkd"] == pytest.approx(6.0)
     assert out.loc[50, "arm"] == "HK$50 coupon"
@@ -278,19 +279,22 @@ def test_coupon_economics_needs_a_control_arm() -> None:
         retention.coupon_economics(coupons)
 
 
-def test_coupon_what_if_is_vectorised_over_values() -> None:
-    r = retention.coupon_what_if(np.array([20.0, 100.0]), 0.2, customers=500, cannibalised_share=0.5,
+def test_coupon_what_if_by_hand() -> None:
+    r = retention.coupon_what_if(np.array([20.0, 100.0]), [0.05, 0.2], customers=500, would_buy_anyway_rate=0.1,
                                  average_order_hkd=300.0, gross_margin=0.4)
-    # 500 · 0.2 = 100 redemptions; 50 extra orders · 300 = 15,000 revenue; margin 6,000
-    # HK$20: cost 2,000 -> ROI (6,000 − 2,000) / 2,000 = 2.0; HK$100: cost 10,000 -> −0.4
-    assert r["incremental_revenue_hkd"].tolist() == [15000.0, 15000.0]
-    assert r["roi"].tolist() == pytest.approx([2.0, -0.4])
-    with pytest.raises(ValueError, match="cannibalised_share"):
-        retention.coupon_what_if(50, 0.1, customers=10, cannibalised_share=1.5, average_order_hkd=100)
+    # rows: (rate 0.05: HK$20, HK$100), (rate 0.2: HK$20, HK$100)
+    # 5% redeem < 10% who would buy anyway: no extra orders, ROI −1 whatever the value
+    # 20% redeem: 100 redemptions, 50 extra orders (0.1 · 500) · 300 = 15,000 revenue, margin 6,000
+    #   HK$20: cost 2,000 -> ROI (6,000 − 2,000) / 2,000 = 2.0; HK$100: cost 10,000 -> −0.4
+    assert r["redemption_rate"].tolist() == [0.05, 0.05, 0.2, 0.2]
+    assert r["incremental_revenue_hkd"].tolist() == [0.0, 0.0, 15000.0, 15000.0]
+    assert r["roi"].tolist() == pytest.approx([-1.0, -1.0, 2.0, -0.4])
+    with pytest.raises(ValueError, match="would_buy_anyway_rate"):
+        retention.coupon_what_if(50, 0.1, customers=10, would_buy_anyway_rate=1.5, average_order_hkd=100)
 
 
 def test_coupon_widget_builds_headless() -> None:
-    box = retention.coupon_what_if_widget(customers=100, cannibalised_share=0.5, average_order_hkd=300.0)
+    box = retention.coupon_what_if_widget(customers=100, would_buy_anyway_rate=0.1, average_order_hkd=300.0)
     assert len(box.children) == 2
 
 
