@@ -7,8 +7,10 @@ Expected figures are worked out by hand from the six-line file below.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -323,19 +325,13 @@ def run_all(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "-y", "as_of: 2024-01-31", "-p", "top_n", "2", "-p", "segments", "[north, south]"]
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)  # --data and --out are relative to the caller's folder
-        buffer_err = []
-        import contextlib
-        import io
-
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err):
+        with contextlib.redirect_stderr(io.StringIO()) as err:
             code_ = run_cli("run", "all", *args)
         first = {p.name: p.read_bytes() for p in (out / "orders_summary").iterdir()}
         with contextlib.redirect_stderr(io.StringIO()):
             rerun_code = run_cli("run", "orders", *args)
-        buffer_err.append(err.getvalue())
     second = {p.name: p.read_bytes() for p in (out / "orders_summary").iterdir()}
-    return {"root": root, "out": out, "code": code_, "err": buffer_err[0], "first": first, "second": second,
+    return {"root": root, "out": out, "code": code_, "err": err.getvalue(), "first": first, "second": second,
             "rerun_code": rerun_code}
 
 
