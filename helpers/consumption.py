@@ -389,6 +389,20 @@ def cohort_matrix(cohorts: pd.DataFrame, value: str = "retention_rate", *, max_p
 
     Cells after the data ends stay empty (NaN).
 
+    Parameters
+    ----------
+    cohorts
+        Output of :func:`cohort_retention`.
+    value
+        Column to show: ``"retention_rate"`` or ``"customers"``.
+    max_periods
+        Keep periods 0 … ``max_periods`` only (``None``: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Cohort labels as rows, periods since the first order as columns.
+
     Examples
     --------
     >>> long = pd.DataFrame({"cohort": ["2024-01", "2024-01", "2024-02"], "periods_since_first": [0, 1, 0],
@@ -408,6 +422,18 @@ def first_cohort_figures(cohorts: pd.DataFrame, periods: Sequence[int] = (1, 2, 
     """Label, size and retention rates of the earliest cohort (for ``metrics.json``).
 
     A period the data does not reach yet gets ``None`` rather than a misleading 0.
+
+    Parameters
+    ----------
+    cohorts
+        Output of :func:`cohort_retention` (sorted, earliest cohort first).
+    periods
+        Periods since the first order to report.
+
+    Returns
+    -------
+    dict
+        ``label``, ``size`` and ``retention`` (period as text → rate or ``None``).
 
     Examples
     --------
@@ -477,6 +503,16 @@ def top_share(curve: pd.DataFrame, top: float = 0.2) -> float:
     top
         Share of customers, between 0 and 1 (default 0.2).
 
+    Returns
+    -------
+    float
+        Share of revenue between 0 and 1 (NaN for an empty curve).
+
+    Raises
+    ------
+    ValueError
+        ``top`` outside (0, 1].
+
     Examples
     --------
     >>> curve = pareto_curve(pd.DataFrame({"customer_id": list("abcdefghij"),
@@ -494,6 +530,16 @@ def top_share(curve: pd.DataFrame, top: float = 0.2) -> float:
 
 def plot_pareto(curve: pd.DataFrame, *, top: float = 0.2, ax: plt.Axes | None = None) -> plt.Axes:
     """Lorenz-style curve with the top-``top`` point marked; the title states the share.
+
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
 
     Examples
     --------
@@ -526,6 +572,16 @@ def plot_pareto(curve: pd.DataFrame, *, top: float = 0.2, ax: plt.Axes | None = 
 def money_axis(ax: plt.Axes, currency: str = "HK$", axis: str = "y") -> plt.Axes:
     """Label an axis in ``currency`` (HK$ by default; "£" for UCI, "$" for CDNOW).
 
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
+
     Examples
     --------
     >>> fig, ax = plt.subplots(); _ = money_axis(ax, "£")
@@ -539,6 +595,16 @@ def money_axis(ax: plt.Axes, currency: str = "HK$", axis: str = "y") -> plt.Axes
 
 def plot_note(message: str, *, title: str = "Not available for this data", ax: plt.Axes | None = None) -> plt.Axes:
     """An empty chart that says why a section has nothing to show (used when a column is missing).
+
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
 
     Examples
     --------
@@ -555,6 +621,16 @@ def plot_note(message: str, *, title: str = "Not available for this data", ax: p
 
 def has_time_of_day(tx: pd.DataFrame) -> bool:
     """Whether order times carry a time of day (CDNOW-style date-only data does not).
+
+    Parameters
+    ----------
+    tx
+        Order lines with ``order_date``.
+
+    Returns
+    -------
+    bool
+        ``True`` when at least one order time is not midnight.
 
     Examples
     --------
@@ -573,6 +649,11 @@ def hour_weekday_orders(tx: pd.DataFrame) -> pd.DataFrame:
     """Orders by weekday (rows Mon–Sun) and hour of day (columns 0–23).
 
     Returns an empty frame when the data has no time of day (see :func:`has_time_of_day`).
+
+    Parameters
+    ----------
+    tx
+        Clean order lines.
 
     Examples
     --------
@@ -595,6 +676,16 @@ def hour_weekday_orders(tx: pd.DataFrame) -> pd.DataFrame:
 
 def peak_slot(matrix: pd.DataFrame) -> dict[str, object]:
     """The busiest weekday/hour cell and its share of all orders ({} when the matrix is empty).
+
+    Parameters
+    ----------
+    matrix
+        Output of :func:`hour_weekday_orders`.
+
+    Returns
+    -------
+    dict
+        ``weekday``, ``hour``, ``orders`` and ``share`` of all orders; ``{}`` without data.
 
     Examples
     --------
@@ -619,6 +710,16 @@ def season_events(start: str | pd.Timestamp, end: str | pd.Timestamp) -> dict[st
 
     Lunar New Year dates come from the ``holidays`` package's Chinese calendar
     (e.g. 2025-01-29, 2026-02-17), so any year works without a hand-kept list.
+
+    Parameters
+    ----------
+    start, end
+        The period to mark (inclusive).
+
+    Returns
+    -------
+    dict
+        Label (e.g. ``"Lunar New Year 2025"``) → date, in date order.
 
     Examples
     --------
@@ -648,6 +749,16 @@ def monthly_trend(tx: pd.DataFrame) -> pd.DataFrame:
 
     ``complete`` is ``False`` for a first or last month that the data covers only in part
     (e.g. UCI's December 2011, 1–9 December), so a chart does not read it as a slump.
+
+    Parameters
+    ----------
+    tx
+        Clean order lines.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` (first day), ``revenue_hkd``, ``orders``, ``customers``, ``complete``.
 
     Examples
     --------
@@ -679,6 +790,16 @@ def peak_month(trend: pd.DataFrame) -> dict[str, object]:
     Only months the data fully covers are compared; when there is none (data shorter
     than a month), all months are.
 
+    Parameters
+    ----------
+    trend
+        Output of :func:`monthly_trend`.
+
+    Returns
+    -------
+    dict
+        ``month``, ``revenue_hkd``, ``vs_median`` (ratio to the median month) and ``complete_months``.
+
     Examples
     --------
     >>> trend = pd.DataFrame({"month": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
@@ -707,6 +828,16 @@ def plot_monthly_trend(
 ) -> plt.Axes:
     """Monthly revenue line (partial months hollow) with seasonal events marked.
 
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
+
     Examples
     --------
     >>> trend = pd.DataFrame({"month": pd.to_datetime(["2025-01-01", "2025-02-01"]),
@@ -733,6 +864,16 @@ def plot_monthly_trend(
 def inter_purchase_days(tx: pd.DataFrame) -> pd.Series:
     """Days between a customer's consecutive orders (same-day repeat orders count as 0).
 
+    Parameters
+    ----------
+    tx
+        Clean order lines.
+
+    Returns
+    -------
+    pandas.Series
+        ``days_between_orders``, one value per repeat order (calendar days, integers).
+
     Examples
     --------
     >>> tx = pd.DataFrame({"order_id": ["1", "2", "3", "4"], "customer_id": ["a", "a", "a", "b"],
@@ -749,6 +890,16 @@ def inter_purchase_days(tx: pd.DataFrame) -> pd.Series:
 
 def inter_purchase_summary(gaps: pd.Series) -> dict[str, float]:
     """Median, 75th and 90th percentile of the gap between orders, in days.
+
+    Parameters
+    ----------
+    gaps
+        Output of :func:`inter_purchase_days`.
+
+    Returns
+    -------
+    dict
+        ``repeat_gaps`` (count), ``median_days``, ``p75_days``, ``p90_days`` (NaN when there is no repeat order).
 
     Examples
     --------
@@ -767,6 +918,16 @@ def plot_inter_purchase(gaps: pd.Series, *, max_days: int | None = None, ax: plt
 
     ``max_days`` caps the axis (longer gaps are counted in the last bar); by default it is
     the 95th percentile of the gaps, so a long tail does not squash the chart.
+
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
 
     Examples
     --------
@@ -886,6 +1047,18 @@ def product_pairs(
 
 def name_products(pairs: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
     """Add ``name_a`` / ``name_b`` from the transactions' most common ``product_name``.
+
+    Parameters
+    ----------
+    pairs
+        Output of :func:`product_pairs`.
+    tx
+        Order lines with ``product_id`` and, if available, ``product_name``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pairs`` with ``name_a`` and ``name_b`` (the ids when there are no names).
 
     Examples
     --------
@@ -1015,6 +1188,16 @@ def discount_response(sessions: pd.DataFrame | None, *, bands: Sequence[float] =
 def site_funnel(sessions: pd.DataFrame | None) -> pd.DataFrame:
     """Session funnel: landed → viewed more than one page → added to cart → purchased.
 
+    Parameters
+    ----------
+    sessions
+        Web sessions (``pages_viewed``, ``added_to_cart``, ``purchased``), or ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``step``, ``sessions``, ``share_of_landed``, ``share_of_previous``. Empty without sessions.
+
     Examples
     --------
     >>> s = pd.DataFrame({"pages_viewed": [1, 3, 5, 2], "bounced": [True, False, False, False],
@@ -1039,6 +1222,20 @@ def site_funnel(sessions: pd.DataFrame | None) -> pd.DataFrame:
 
 def landing_page_performance(sessions: pd.DataFrame | None, *, min_sessions: int = 30) -> pd.DataFrame:
     """Bounce, depth, cart and purchase rates per landing page (website design and structure).
+
+    Parameters
+    ----------
+    sessions
+        Web sessions (``landing_page``, ``pages_viewed``, ``bounced``, ``added_to_cart``, ``purchased``),
+        or ``None``.
+    min_sessions
+        Leave out landing pages with fewer sessions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``landing_page``, ``sessions``, ``bounce_rate``, ``mean_pages_viewed``, ``cart_rate``,
+        ``purchase_rate``; highest bounce rate first. Empty without sessions.
 
     Examples
     --------
@@ -1072,6 +1269,17 @@ def promotion_response(tx: pd.DataFrame) -> pd.DataFrame:
     """Orders, customers, revenue and average order value with and without a promotion.
 
     An order counts as promoted when any of its lines carries a ``promotion_id``.
+
+    Parameters
+    ----------
+    tx
+        Clean order lines with ``promotion_id`` (empty = no promotion).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``promotion`` ("no promotion" first), ``orders``, ``customers``, ``revenue_hkd``,
+        ``order_share``, ``avg_order_hkd``. Empty when the data has no promotion column.
 
     Examples
     --------
@@ -1107,6 +1315,19 @@ def data_gaps(
 ) -> pd.Series:
     """For each analysis, why this data cannot support it ("" when it can).
 
+    Parameters
+    ----------
+    tx
+        Clean order lines.
+    customers, sessions
+        The customers and web-sessions tables when the data has them, else ``None``.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by section (``rfm``, ``cohorts``, ``pareto``, ``time_of_day``, ``baskets``,
+        ``factors``, ``web_sessions``, ``promotions``); the reason in words, ``""`` when available.
+
     Examples
     --------
     >>> tx = pd.DataFrame({"order_id": ["1"], "customer_id": ["a"],
@@ -1140,6 +1361,18 @@ def data_gaps(
 def factor_columns(tx: pd.DataFrame, customers: pd.DataFrame | None = None) -> list[str]:
     """The factors (device, channel, district, age band, membership tier) this data has.
 
+    Parameters
+    ----------
+    tx
+        Clean order lines.
+    customers
+        Optional customer table.
+
+    Returns
+    -------
+    list of str
+        The factor columns found, in a fixed order.
+
     Examples
     --------
     >>> factor_columns(pd.DataFrame({"channel": ["web"], "x": [1]}))
@@ -1154,6 +1387,18 @@ def factor_columns(tx: pd.DataFrame, customers: pd.DataFrame | None = None) -> l
 
 def factor_table(tx: pd.DataFrame, *, customers: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`spend_by` for every available factor, stacked: ``factor``, ``level`` and the figures.
+
+    Parameters
+    ----------
+    tx
+        Clean order lines.
+    customers
+        Optional customer table for customer-level factors (age band, membership tier).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``factor``, ``level`` and the columns of :func:`spend_by`; empty when no factor is available.
 
     Examples
     --------
@@ -1179,6 +1424,17 @@ def factor_spread(factors: pd.DataFrame) -> pd.DataFrame:
 
     Levels with fewer than 20 customers (or ``(unknown)``) are left out so one odd
     customer cannot make a factor look decisive.
+
+    Parameters
+    ----------
+    factors
+        Output of :func:`factor_table` (``factor``, ``level``, ``customers``, ``spend_per_customer_hkd``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per factor: ``best_level``, ``best_spend_hkd``, ``worst_level``, ``worst_spend_hkd``,
+        ``ratio``; widest gap first.
 
     Examples
     --------
@@ -1356,6 +1612,16 @@ def strategy_suggestions(
 def plot_segments(summary: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Share of customers and share of revenue per RFM segment, side by side.
 
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
+
     Examples
     --------
     >>> summary = pd.DataFrame({"segment": ["Champions", "Lost"], "customer_share": [0.2, 0.8],
@@ -1381,6 +1647,16 @@ def plot_segments(summary: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.A
 def plot_cohorts(matrix: pd.DataFrame, *, period: str = "M", ax: plt.Axes | None = None) -> plt.Axes:
     """Retention heatmap; the title gives the average retention one period after the first order.
 
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
+
     Examples
     --------
     >>> m = pd.DataFrame({0: [1.0, 1.0], 1: [0.3, 0.5]}, index=["2024-01", "2024-02"])
@@ -1398,6 +1674,16 @@ def plot_cohorts(matrix: pd.DataFrame, *, period: str = "M", ax: plt.Axes | None
 def plot_hour_weekday(matrix: pd.DataFrame, *, note: str = "", ax: plt.Axes | None = None) -> plt.Axes:
     """Orders by weekday × hour heatmap, or a note when the data has no time of day.
 
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
+
     Examples
     --------
     >>> plot_hour_weekday(pd.DataFrame(), note="dates only").get_title()
@@ -1413,6 +1699,16 @@ def plot_hour_weekday(matrix: pd.DataFrame, *, note: str = "", ax: plt.Axes | No
 
 def plot_pairs(pairs: pd.DataFrame, *, note: str = "", top: int = 10, ax: plt.Axes | None = None) -> plt.Axes:
     """Lift of the strongest product pairs (horizontal bars, named when names are known).
+
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
 
     Examples
     --------
@@ -1442,6 +1738,16 @@ def plot_factor(factors: pd.DataFrame, factor: str | None, *, note: str = "", cu
     Levels with fewer than ``min_customers`` customers are left out (as in :func:`factor_spread`),
     unless that would leave nothing to show.
 
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
+
     Examples
     --------
     >>> f = pd.DataFrame({"factor": ["device"] * 2, "level": ["app", "web"], "spend_per_customer_hkd": [300.0, 100.0]})
@@ -1467,6 +1773,16 @@ def plot_factor(factors: pd.DataFrame, factor: str | None, *, note: str = "", cu
 def plot_discounts(discounts: pd.DataFrame, *, note: str = "", currency: str = "HK$",
                    ax: plt.Axes | None = None) -> plt.Axes:
     """Conversion rate (bars) and average order value (line, right axis) by discount depth.
+
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
 
     Examples
     --------
@@ -1498,6 +1814,16 @@ def plot_discounts(discounts: pd.DataFrame, *, note: str = "", currency: str = "
 def plot_funnel(funnel: pd.DataFrame, *, note: str = "", ax: plt.Axes | None = None) -> plt.Axes:
     """Sessions at each step of the site funnel, with the share kept from the step before.
 
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
+
     Examples
     --------
     >>> f = pd.DataFrame({"step": ["landed", "purchased"], "sessions": [100, 5], "share_of_landed": [1.0, 0.05],
@@ -1523,6 +1849,16 @@ def plot_funnel(funnel: pd.DataFrame, *, note: str = "", ax: plt.Axes | None = N
 def plot_landing_pages(pages: pd.DataFrame, *, note: str = "", ax: plt.Axes | None = None) -> plt.Axes:
     """Bounce rate and purchase rate by landing page.
 
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
+
     Examples
     --------
     >>> p = pd.DataFrame({"landing_page": ["blog", "home"], "bounce_rate": [0.6, 0.4], "purchase_rate": [0.02, 0.08]})
@@ -1546,6 +1882,16 @@ def plot_landing_pages(pages: pd.DataFrame, *, note: str = "", ax: plt.Axes | No
 def plot_promotions(promotions: pd.DataFrame, *, note: str = "", currency: str = "HK$",
                     ax: plt.Axes | None = None) -> plt.Axes:
     """Average order value per promotion, the no-promotion baseline highlighted.
+
+    Parameters
+    ----------
+    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
+    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The chart, titled with its finding.
 
     Examples
     --------
@@ -1582,6 +1928,13 @@ def report_metrics(
         The :class:`helpers.data.CleaningReport` of the load.
     rfm, cohorts, curve
         Outputs of :func:`rfm_table`, :func:`cohort_retention` and :func:`pareto_curve`.
+
+    Returns
+    -------
+    dict
+        ``rows_in``, ``rows_kept``, ``dropped`` (reason → lines), ``customers``, ``orders``, ``revenue``,
+        ``top20_revenue_share``, ``first_cohort`` (label, size), ``first_cohort_retention`` (periods 1–3)
+        and ``segments`` (segment → customers).
 
     Examples
     --------
@@ -1640,11 +1993,23 @@ def rfm_for_export(rfm: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- widget
 
 
-def cohort_explorer(tx: pd.DataFrame, *, max_periods: int = 12):  # -> ipywidgets.Widget
+def cohort_explorer(tx: pd.DataFrame, *, period: str = "M", max_periods: int = 12):  # -> ipywidgets.VBox
     """An ipywidgets control: choose month, quarter or week cohorts and see the heatmap redraw.
 
-    Returns the widget; in a headless run (papermill) it simply is not interactive, so
-    notebooks also draw the default heatmap as a static chart.
+    Parameters
+    ----------
+    tx
+        Clean order lines (``customer_id``, ``order_date``).
+    period
+        The period selected at first (``"M"``, ``"Q"`` or ``"W"``).
+    max_periods
+        Columns shown in the heatmap.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Toggle buttons above an output area. In a headless run (papermill) nothing redraws,
+        so notebooks also draw the default heatmap as a static chart.
 
     Examples
     --------
@@ -1655,7 +2020,9 @@ def cohort_explorer(tx: pd.DataFrame, *, max_periods: int = 12):  # -> ipywidget
     import ipywidgets as widgets
     from IPython.display import display
 
-    choice = widgets.ToggleButtons(options=[("Month", "M"), ("Quarter", "Q"), ("Week", "W")], value="M",
+    if period not in _PERIODS:
+        raise ValueError(f"period must be one of {sorted(_PERIODS)} (month, quarter, week), not {period!r}")
+    choice = widgets.ToggleButtons(options=[("Month", "M"), ("Quarter", "Q"), ("Week", "W")], value=period,
                                    description="Cohort by")
     out = widgets.Output()
 
