@@ -134,7 +134,8 @@ def proportion_test(
     -------
     dict
         ``rate_treatment``, ``rate_control``, ``lift_abs`` (difference of rates) with
-        ``lift_ci_low``/``lift_ci_high`` (Newcombe), ``lift_rel`` (relative to control),
+        ``lift_ci_low``/``lift_ci_high`` (Newcombe), ``lift_rel`` (relative to control) with
+        ``lift_rel_ci_low``/``lift_rel_ci_high`` (from the rate ratio's interval),
         ``p_value`` (pooled z-test, two-sided), ``significant`` and a plain ``verdict``.
 
     Raises
@@ -162,10 +163,18 @@ def proportion_test(
                                            method="newcomb", compare="diff", alpha=alpha)
     significant = bool(p_value < alpha)
     lift = rate_t - rate_c
+    if successes_control > 0 and successes_treatment > 0:
+        # Interval of the rate ratio (log scale, Katz with 0.5 adjustment), shifted to a relative lift.
+        ratio_low, ratio_high = confint_proportions_2indep(successes_treatment, n_treatment, successes_control, n_control,
+                                                           method="log-adjusted", compare="ratio", alpha=alpha)
+        rel_low, rel_high = float(ratio_low) - 1, float(ratio_high) - 1
+    else:
+        rel_low = rel_high = float("nan")
     return {
         "rate_treatment": rate_t, "rate_control": rate_c, "lift_abs": lift,
         "lift_ci_low": float(low), "lift_ci_high": float(high),
         "lift_rel": lift / rate_c if rate_c > 0 else float("nan"),
+        "lift_rel_ci_low": rel_low, "lift_rel_ci_high": rel_high,
         "p_value": float(p_value), "significant": significant, "verdict": _verdict(significant, lift),
     }
 
@@ -193,9 +202,17 @@ def mean_test(treatment: Sequence[float] | np.ndarray, control: Sequence[float] 
         interval = result.confidence_interval(confidence_level=1 - alpha)
         p_value, low, high = float(result.pvalue), float(interval.low), float(interval.high)
     significant = bool(p_value < alpha)
+    if mean_c != 0:
+        # Delta method for the ratio of means: se² = s_t²/(n_t·m_c²) + m_t²·s_c²/(n_c·m_c⁴).
+        se_ratio = np.sqrt(t.var(ddof=1) / (len(t) * mean_c**2) + mean_t**2 * c.var(ddof=1) / (len(c) * mean_c**4))
+        z = stats.norm.ppf(1 - alpha / 2)
+        rel_low, rel_high = lift / mean_c - z * se_ratio, lift / mean_c + z * se_ratio
+    else:
+        rel_low = rel_high = float("nan")
     return {
         "mean_treatment": mean_t, "mean_control": mean_c, "lift_abs": lift, "lift_ci_low": low, "lift_ci_high": high,
         "lift_rel": lift / mean_c if mean_c != 0 else float("nan"),
+        "lift_rel_ci_low": float(rel_low), "lift_rel_ci_high": float(rel_high),
         "p_value": p_value, "significant": significant, "verdict": _verdict(significant, lift),
     }
 
@@ -243,9 +260,10 @@ def experiment_table(
             r = mean_test(t[outcome].to_numpy(dtype="float64"), c[outcome].to_numpy(dtype="float64"), alpha=alpha)
             row = {"test": "Welch t", "treatment": r["mean_treatment"], "control": r["mean_control"]}
         rows.append({"outcome": outcome, **row, "n_treatment": len(t), "n_control": len(c),
-                     **{k: r[k] for k in ("lift_abs", "lift_ci_low", "lift_ci_high", "lift_rel", "p_value", "significant", "verdict")}})
+                     **{k: r[k] for k in ("lift_abs", "lift_ci_low", "lift_ci_high", "lift_rel", "lift_rel_ci_low",
+                                          "lift_rel_ci_high", "p_value", "significant", "verdict")}})
     columns = ["outcome", "test", "n_treatment", "n_control", "treatment", "control", "lift_abs", "lift_ci_low",
-               "lift_ci_high", "lift_rel", "p_value", "significant", "verdict"]
+               "lift_ci_high", "lift_rel", "lift_rel_ci_low", "lift_rel_ci_high", "p_value", "significant", "verdict"]
     return pd.DataFrame(rows)[columns]
 
 
@@ -325,7 +343,8 @@ def lift_by_segment(
     out["significant"] = out["p_value_adjusted"] < alpha
     out["verdict"] = [_verdict(s, lift) for s, lift in zip(out["significant"], out["lift_abs"])]
     first = ["segment", "outcome", "test", "n_treatment", "n_control", "treatment", "control", "lift_abs",
-             "lift_ci_low", "lift_ci_high", "lift_rel", "p_value", "p_value_adjusted", "significant", "verdict"]
+             "lift_ci_low", "lift_ci_high", "lift_rel", "lift_rel_ci_low", "lift_rel_ci_high", "p_value", "p_value_adjusted",
+             "significant", "verdict"]
     return out[first]
 
 

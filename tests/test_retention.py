@@ -29,6 +29,8 @@ def test_proportion_test_by_hand() -> None:
     assert r["p_value"] == pytest.approx(0.00287, abs=5e-5)
     assert r["lift_ci_low"] < 0.04 < r["lift_ci_high"] and r["lift_ci_low"] > 0
     assert r["significant"] is True and r["verdict"] == "significant lift"
+    # relative lift +50%; its interval excludes 0 like the absolute one, and is wider on the upper side (ratio scale)
+    assert r["lift_rel_ci_low"] > 0 and r["lift_rel_ci_high"] - 0.5 > 0.5 - r["lift_rel_ci_low"]
 
 
 def test_proportion_test_says_not_significant_plainly() -> None:
@@ -62,6 +64,10 @@ def test_welch_test_by_hand() -> None:
     half = stats.t.ppf(0.975, df) * se
     assert (r["lift_ci_low"], r["lift_ci_high"]) == pytest.approx((10.5 - half, 10.5 + half))
     assert r["significant"] is True
+    # relative lift 10.5 / 2.5 = 4.2; delta method se² = (20/3)/(4·2.5²) + 13²·(5/3)/(4·2.5⁴)
+    #   = 0.266667 + 1.802667 = 2.069333 -> se 1.43852; 95%: 4.2 ± 1.95996 · 1.43852 = (1.3805, 7.0195)
+    assert r["lift_rel"] == pytest.approx(4.2)
+    assert (r["lift_rel_ci_low"], r["lift_rel_ci_high"]) == pytest.approx((1.3805, 7.0195), abs=1e-3)
 
 
 def test_experiment_table_picks_the_test_by_outcome_type() -> None:
@@ -194,6 +200,9 @@ def test_campaign_funnel_by_channel() -> None:
     assert e["revenue_hkd"] == 400.0 and e["cost_hkd"] == 60.0
     assert (e["open_rate"], e["click_rate"], e["conversion_rate"], e["unsubscribe_rate"]) == pytest.approx((3 / 5, 2 / 3, 3 / 5, 1 / 5))
     assert f.index.tolist() == ["email", "forum"]  # the unit's channel order
+    per_campaign = retention.campaign_funnel(sends_frame(), CAMPAIGNS, by=("channel", "campaign_id")).set_index("campaign_id")
+    # C1: 4 sent, 3 delivered, 2 converted, cost 40; C2: 2 sent, 2 delivered, 1 converted, cost 20
+    assert per_campaign.loc[["C1", "C2"], ["sent", "delivered", "converted", "cost_hkd"]].values.tolist() == [[4, 3, 2, 40.0], [2, 2, 1, 20.0]]
 
 
 def test_campaign_funnel_requires_its_columns() -> None:
