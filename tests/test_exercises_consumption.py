@@ -20,7 +20,7 @@ def _tx() -> pd.DataFrame:
 def test_at_least_six_questions_each_tagged_with_a_unit_requirement() -> None:
     assert len(QUESTIONS) >= 6
     assert all(q.requirement.startswith(("105090L2.", "107188L5.")) for q in QUESTIONS)
-    assert {q.requirement for q in QUESTIONS} >= {"105090L2.1.2", "105090L2.2.1", "107188L5.1.2"}
+    assert {q.requirement for q in QUESTIONS} >= {"105090L2.1.1", "105090L2.1.2", "105090L2.2.1", "107188L5.1.2"}
 
 
 def test_as_of_is_the_day_after_the_last_bundled_order() -> None:
@@ -130,3 +130,14 @@ def test_load_orders_is_a_copy() -> None:
     tx = ex.load_orders()
     tx["amount"] = 0.0
     assert ex.EXERCISE.data("tx")["amount"].sum() > 0
+
+
+def test_q8_promotion_mistakes() -> None:
+    expected = ex.q8.expected_answer()
+    tx = _tx()
+    message = _fails_with(ex.q8, float(tx["promotion_id"].notna().mean()), "*lines*")
+    _no_leak(message, expected)
+    promotions = consumption.promotion_response(tx)
+    promoted = promotions.loc[promotions["promotion"] != "no promotion"]
+    _fails_with(ex.q8, float(promoted["revenue_hkd"].sum() / promotions["revenue_hkd"].sum()), "*revenue*")
+    _fails_with(ex.q8, len(promoted), "number of promotions")

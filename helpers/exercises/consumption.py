@@ -1,4 +1,4 @@
-"""Checks for ``exercises/01_consumption_patterns.ipynb``: RFM, cohorts, 80/20, time, factors, strategy.
+"""Checks for ``exercises/01_consumption_patterns.ipynb``: RFM, cohorts, 80/20, time, factors, strategy, promotions.
 
 Expected answers are computed lazily from the bundled shop through :mod:`helpers.consumption`,
 the first time a question is checked, so importing this module reads no file.
@@ -278,6 +278,37 @@ class WinBackSegment(ChoiceQuestion):
         return None
 
 
+class PromotedOrderShare(ValueQuestion):
+    var = "promoted_order_share"
+    requirement = "105090L2.1.1"
+    tolerance = 0.002
+    hints = [
+        "An order counts as promoted when any of its lines carries a `promotion_id`: count orders, not lines.",
+        "`consumption.promotion_response(tx)` has one row per promotion plus 'no promotion', with an `order_share` column.",
+    ]
+    solution = CodeSolution(
+        "promotions = consumption.promotion_response(tx)\n"
+        'promoted_order_share = promotions.loc[promotions["promotion"] != "no promotion", "order_share"].sum()'
+    )
+    explanation = "Promotions are part of the shop's online sales strategy: this is how much of the business runs on them."
+
+    def expected(self, ctx: Exercise) -> float:
+        promotions = consumption.promotion_response(_tx(ctx))
+        return float(promotions.loc[promotions["promotion"] != "no promotion", "order_share"].sum())
+
+    def diagnose(self, answer: Any, ctx: Exercise) -> str | None:
+        tx = _tx(ctx)
+        promotions = consumption.promotion_response(tx)
+        promoted = promotions.loc[promotions["promotion"] != "no promotion"]
+        if close_to(answer, tx["promotion_id"].notna().mean(), abs_tol=0.0005):
+            return "That is the share of order *lines* with a promotion; an order has several lines: count orders."
+        if close_to(answer, promoted["revenue_hkd"].sum() / promotions["revenue_hkd"].sum(), abs_tol=0.0005):
+            return "That is the share of *revenue*; the question asks for the share of orders."
+        if close_to(answer, len(promoted), abs_tol=0.5):
+            return "That is the number of promotions; give the share of orders (between 0 and 1)."
+        return None
+
+
 q1 = RfmTable(EXERCISE, 1)
 q2 = ChampionsRevenueShare(EXERCISE, 2)
 q3 = FirstCohortRetention(EXERCISE, 3)
@@ -285,5 +316,6 @@ q4 = TopTwentyShare(EXERCISE, 4)
 q5 = BusiestWeekday(EXERCISE, 5)
 q6 = DeviceOrdersPerCustomer(EXERCISE, 6)
 q7 = WinBackSegment(EXERCISE, 7)
+q8 = PromotedOrderShare(EXERCISE, 8)
 
-__all__ = ["AS_OF", "EXERCISE", "load_orders", "q1", "q2", "q3", "q4", "q5", "q6", "q7"]
+__all__ = ["AS_OF", "EXERCISE", "load_orders", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8"]
