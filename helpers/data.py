@@ -419,7 +419,7 @@ def load_transactions(
     cdnow_format = frame.attrs.get("date_format")
     frame, is_uci = _resolve_columns(frame, path, columns)
 
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: columns are replaced, never written in place
     for column in TRANSACTION_ID_COLUMNS:
         if column in out.columns:
             out[column] = _canonical_ids(out[column])
@@ -614,19 +614,18 @@ class CleaningReport:
         return f"{self.rows_in:,} lines in, {self.rows_kept:,} kept; dropped: {parts}"
 
 
-def _duplicated_rows(frame: pd.DataFrame) -> pd.Series:
-    """``frame.duplicated(keep="first")``, fast on millions of lines.
+def _duplicated_rows(frame: pd.DataFrame, keep: pd.Series) -> pd.Series:
+    """Lines among those marked ``keep`` that repeat an earlier kept line in every column.
 
-    A line can only repeat an earlier one if its numbers and date repeat too, so the full
-    comparison (text columns are the expensive part) runs only on lines whose numeric
-    columns occur more than once. Same result as ``frame.duplicated()``.
+    Same result as ``frame.loc[keep].duplicated(keep="first")`` (False elsewhere), fast and lean
+    on millions of lines: a line can only repeat another if its numbers and date repeat too, so
+    the full comparison (text columns are the expensive part) runs only on kept lines whose
+    numeric columns occur more than once, and the kept lines are never copied as a whole.
     """
     cheap = [c for c in frame.columns
              if pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_datetime64_any_dtype(frame[c])]
-    if not cheap or len(cheap) == len(frame.columns):
-        return frame.duplicated(keep="first")
-    candidates = frame.duplicated(subset=cheap, keep=False)
     duplicate = pd.Series(False, index=frame.index)
+    candidates = keep & frame[cheap].duplicated(keep=False) if cheap else keep
     if candidates.any():
         duplicate[candidates.to_numpy()] = frame.loc[candidates].duplicated(keep="first").to_numpy()
     return duplicate
@@ -676,10 +675,9 @@ def clean_transactions(tx: pd.DataFrame) -> tuple[pd.DataFrame, CleaningReport]:
         hit = keep & pd.Series(fails, index=tx.index).fillna(False).astype(bool)
         dropped[reason] = int(hit.sum())
         keep &= ~hit
-    survivors = tx.loc[keep]
-    duplicate = _duplicated_rows(survivors)
+    duplicate = _duplicated_rows(tx, keep)
     dropped["duplicate_row"] = int(duplicate.sum())
-    clean = survivors.loc[~duplicate].copy()
+    clean = tx.loc[keep & ~duplicate]  # a new frame (copy-on-write): tx is never changed
     clean.attrs = dict(tx.attrs)
     report = CleaningReport(rows_in=len(tx), rows_kept=len(clean), dropped=dropped)
     assert report.rows_in == report.rows_kept + report.rows_dropped  # the accounting identity
@@ -746,7 +744,7 @@ def pseudonymise(
     >>> bool(out["email"].iloc[0] == out["email"].iloc[2]), bool(out["email"].isna().iloc[1])
     (True, True)
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     for column in columns:
         if column not in out.columns:
             raise DataValidationError(df.attrs.get("source"), column, "a column to pseudonymise that exists")

@@ -55,6 +55,10 @@ def test_every_line_in_is_kept_or_dropped_for_exactly_one_reason(tx: pd.DataFram
     assert not clean["order_id"].str.upper().str.startswith("C").any()
     assert (clean["quantity"] > 0).all() and (clean["unit_price"] > 0).all()
     assert not clean.duplicated().any()
+    # Independently of the implementation: the kept lines are the distinct lines passing the rules.
+    ok = (tx["customer_id"].notna() & (tx["customer_id"].str.strip() != "")
+          & ~tx["order_id"].str.upper().str.startswith("C") & (tx["quantity"] > 0) & (tx["unit_price"] > 0))
+    pd.testing.assert_frame_equal(clean, tx.loc[ok.fillna(False).astype(bool)].drop_duplicates())
 
 
 def _clean_nonempty(tx: pd.DataFrame) -> pd.DataFrame:
