@@ -67,3 +67,23 @@ def test_rfm_on_uci_matches_plain_pandas(online_retail_path: Path) -> None:
     assert round(rfm["monetary_hkd"].sum(), 2) == round(plain_revenue, 2)
     assert rfm["frequency_orders"].sum() == plain_orders.sum()
     assert sorted(rfm["frequency_orders"].tolist()) == sorted(plain_orders.tolist())
+
+
+def test_cdnow_sections_without_data_are_detected(cdnow_master_path: Path) -> None:
+    # CDNOW has dates without a time of day and no product, device or web-session data.
+    tx, report = data.load_clean_transactions(cdnow_master_path)
+    assert report.rows_in == 69_659
+    gaps = consumption.data_gaps(tx)
+    assert gaps["rfm"] == "" and gaps["cohorts"] == "" and gaps["pareto"] == ""
+    assert "time of day" in gaps["time_of_day"]
+    assert "product" in gaps["baskets"]
+    assert gaps["factors"] != "" and gaps["web_sessions"] != "" and gaps["promotions"] != ""
+    assert consumption.hour_weekday_orders(tx).empty and consumption.product_pairs(tx).empty
+    # Every CDNOW customer made a first purchase in Q1 1997 (published). Cleaning drops $0 lines, so a customer
+    # whose Q1 purchases were all $0 starts later: Q1 cohorts = customers with a positive Q1 purchase (plain pandas).
+    raw = pd.read_csv(cdnow_master_path, sep=r"\s+", dtype={"customer_id": str, "date": str})
+    positive_q1 = raw.loc[(raw["dollar_value"] > 0) & (raw["date"] < "19970401"), "customer_id"].nunique()
+    cohorts = consumption.cohort_retention(tx)
+    sizes = cohorts.loc[cohorts["periods_since_first"] == 0].set_index("cohort")["cohort_size"]
+    assert sizes.index[:3].tolist() == ["1997-01", "1997-02", "1997-03"]
+    assert sizes.iloc[:3].sum() == positive_q1
