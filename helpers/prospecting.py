@@ -629,11 +629,14 @@ def plot_keywords(decisions: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt
         ax.scatter(part["cost_hkd"], part["roas"], s=40, color=colour, label=action, alpha=0.85)
     ax.axhline(1.0, color="#495057", lw=0.8, ls="--")
     ax.legend(title="Decision", frameon=False)
-    paused = decisions.loc[decisions["action"] == "pause", "cost_hkd"].sum()
-    share = paused / decisions["cost_hkd"].sum() if decisions["cost_hkd"].sum() else 0.0
+    paused = decisions["action"] == "pause"
+    total = decisions["cost_hkd"].sum()
+    share = decisions.loc[paused, "cost_hkd"].sum() / total if total else 0.0
     ax.xaxis.set_major_locator(plt.MaxNLocator(5))
-    return plots.finish(ax, title=f"Keywords to pause took {share:.0%} of the spend and returned under HK\\$1 per HK\\$",
-                        xlabel="Spend over the period (HK$)", ylabel="Revenue per HK$ spent (ROAS)", money="x")
+    title = (f"Keywords to pause took {share:.0%} of the spend and returned at most "
+             f"HK\\${decisions.loc[paused, 'roas'].max():.2f} per HK\\$" if paused.any() else "No keyword to pause")
+    return plots.finish(ax, title=title, xlabel="Spend over the period (HK$)", ylabel="Revenue per HK$ spent (ROAS)",
+                        money="x")
 
 
 # --------------------------------------------------------------------------- video and influencers

@@ -4,8 +4,9 @@ Eleven questions on the bundled shop and the bundled government-statistics table
 value of a referral lead, the cost per customer from key persons, e-mail's cycle time,
 which keywords to pause and what that saves, reading the 80/20 share off a gains table,
 a tailor-made offer, sizing a district's online market, how many leads the PDPO screen
-removes, online referral processing time and the cheapest video platform per sign-up. Expected answers are computed on first use through
-:mod:`helpers.prospecting` from the bundled data.
+removes, online referral processing time and the cheapest video platform per sign-up.
+Expected answers are computed on first use through :mod:`helpers.prospecting` from the
+bundled data.
 
 Examples
 --------
