@@ -309,10 +309,21 @@ def _distinct_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     return [unique[:, i] for i in range(unique.shape[1])], counts.astype("float64")
 
 
+#: Search range of every log-parameter; a fit that ends on its edge has not found a maximum.
+LOG_PARAM_BOUND = 12.0
+
+
+def _edge_message(result: optimize.OptimizeResult, names: tuple[str, ...]) -> str:
+    """Names the parameters that ran to the edge of the search range (the data cannot pin them down)."""
+    at_edge = [name for name, value in zip(names, result.x) if abs(value) >= LOG_PARAM_BOUND - 1e-3]
+    return (f"{', '.join(at_edge)} ran to the edge of the search range: the data cannot pin "
+            f"{'it' if len(at_edge) == 1 else 'them'} down") if at_edge else ""
+
+
 def _maximise(neg_ll, n_params: int, initial: np.ndarray | None) -> optimize.OptimizeResult:
     """Minimise a negative log-likelihood over log-parameters (keeps every parameter positive)."""
     start = np.log(initial) if initial is not None else np.zeros(n_params)
-    result = optimize.minimize(neg_ll, start, method="L-BFGS-B", bounds=[(-12.0, 12.0)] * n_params)
+    result = optimize.minimize(neg_ll, start, method="L-BFGS-B", bounds=[(-LOG_PARAM_BOUND, LOG_PARAM_BOUND)] * n_params)
     if not result.success:
         # A derivative-free polish often gets past a rough patch of the surface.
         retry = optimize.minimize(neg_ll, result.x, method="Nelder-Mead",
@@ -352,6 +363,9 @@ def fit_bgnbd(summary: pd.DataFrame, *, initial: dict[str, float] | None = None)
     (True, 6, 'weeks')
     """
     x, t_x, age, unit = _validated_rfm(summary)
+    if not (x > 0).any():
+        raise DataValidationError(summary.attrs.get("source"), "frequency",
+                                  "at least one customer with a repeat purchase; with none the model has nothing to learn from")
     (ux, ut, uT), weights = _distinct_rows(x, t_x, age)
 
     def neg_ll(log_params: np.ndarray) -> float:
@@ -360,9 +374,10 @@ def fit_bgnbd(summary: pd.DataFrame, *, initial: dict[str, float] | None = None)
     start = None if initial is None else np.array([initial[k] for k in ("r", "alpha", "a", "b")], dtype="float64")
     result = _maximise(neg_ll, 4, start)
     r, alpha, a, b = np.exp(result.x)
-    converged = bool(result.success and np.isfinite(result.fun))
+    edge = _edge_message(result, ("r", "alpha", "a", "b"))
+    converged = bool(result.success and np.isfinite(result.fun)) and not edge
     fit = BGNBDFit(float(r), float(alpha), float(a), float(b), -float(result.fun), len(x), unit,
-                   converged, "" if converged else str(result.message))
+                   converged, "" if converged else (edge or str(result.message)))
     if not converged:
         warnings.warn(str(fit), ConvergenceWarning, stacklevel=2)
     return fit
@@ -631,10 +646,11 @@ def fit_gamma_gamma(summary: pd.DataFrame, *, initial: dict[str, float] | None =
 
     Examples
     --------
-    >>> s = pd.DataFrame({"frequency": [1, 2, 3, 1, 4, 0], "monetary_value": [20.0, 35.0, 25.0, 60.0, 30.0, 0.0]})
+    >>> s = pd.DataFrame({"frequency": [1, 1, 2, 1, 3, 1, 2, 1, 0],
+    ...                   "monetary_value": [10.0, 80.0, 20.0, 150.0, 30.0, 12.0, 90.0, 40.0, 0.0]})
     >>> fit = fit_gamma_gamma(s)
     >>> fit.n_customers, fit.converged
-    (5, True)
+    (8, True)
     """
     x, m = _repeat_customers(summary)
     (ux, um), weights = _distinct_rows(x, m)
@@ -645,9 +661,10 @@ def fit_gamma_gamma(summary: pd.DataFrame, *, initial: dict[str, float] | None =
     start = None if initial is None else np.array([initial[k] for k in ("p", "q", "gamma")], dtype="float64")
     result = _maximise(neg_ll, 3, start)
     p, q, gamma = np.exp(result.x)
-    converged = bool(result.success and np.isfinite(result.fun))
+    edge = _edge_message(result, ("p", "q", "gamma"))
+    converged = bool(result.success and np.isfinite(result.fun)) and not edge
     fit = GammaGammaFit(float(p), float(q), float(gamma), -float(result.fun), len(x), converged,
-                        "" if converged else str(result.message))
+                        "" if converged else (edge or str(result.message)))
     if not converged:
         warnings.warn(str(fit), ConvergenceWarning, stacklevel=2)
     return fit

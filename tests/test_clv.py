@@ -115,6 +115,26 @@ def test_model_and_summary_time_units_must_agree() -> None:
         clv.p_alive(CDNOW_FIT, s)
 
 
+def test_bgnbd_needs_some_repeat_purchases() -> None:
+    s = pd.DataFrame({"frequency": [0, 0], "recency_weeks": [0.0, 0.0], "T_weeks": [10.0, 20.0]})
+    with pytest.raises(DataValidationError, match="repeat purchase"):
+        clv.fit_bgnbd(s)
+
+
+def test_fit_running_to_the_edge_is_not_called_converged(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An optimiser can report success with a parameter stuck on the edge of its range (log 12 ≈ 162,755):
+    # that is not a maximum, and the fit must say so.
+    def stuck_on_edge(fun, x0, **kwargs):
+        x = np.array([np.log(0.2), np.log(4.0), clv.LOG_PARAM_BOUND, np.log(2.0)])
+        return optimize.OptimizeResult(x=x, fun=fun(x), success=True, message="converged")
+
+    monkeypatch.setattr(clv.optimize, "minimize", stuck_on_edge)
+    s = pd.DataFrame({"frequency": [0, 1, 3], "recency_weeks": [0.0, 2.0, 9.0], "T_weeks": [10.0, 10.0, 10.0]})
+    with pytest.warns(clv.ConvergenceWarning, match="a ran to the edge"):
+        fit = clv.fit_bgnbd(s)
+    assert fit.converged is False
+
+
 def test_non_converged_fit_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     def give_up(fun, x0, **kwargs):
         return optimize.OptimizeResult(x=np.asarray(x0), fun=fun(x0), success=False, message="iteration limit")
