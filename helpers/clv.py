@@ -35,13 +35,16 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
 from helpers.data import DataValidationError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 TimeUnit = Literal["days", "weeks"]
 #: Days per model time unit.
@@ -508,7 +511,7 @@ def purchases_by_frequency(fit: BGNBDFit, calibration_holdout: pd.DataFrame, *, 
     return out.rename_axis("frequency_calibration").reset_index()
 
 
-def plot_calibration_holdout(by_frequency: pd.DataFrame, *, ax=None):
+def plot_calibration_holdout(by_frequency: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Actual vs predicted mean holdout purchases by calibration frequency; returns the Axes.
 
     Examples
@@ -752,7 +755,7 @@ def clv_table(
     return out.sort_values(["expected_value"], ascending=False, kind="stable")
 
 
-def plot_p_alive(table: pd.DataFrame, *, threshold: float = 0.5, ax=None):
+def plot_p_alive(table: pd.DataFrame, *, threshold: float = 0.5, ax: Axes | None = None) -> Axes:
     """Histogram of P(alive) over customers, with the at-risk threshold marked; returns the Axes.
 
     Examples

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,12 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize, proportions_ztest
 
+from helpers.clv import BGNBDFit, GammaGammaFit
 from helpers.data import DataValidationError
+
+if TYPE_CHECKING:
+    import ipywidgets as widgets
+    from matplotlib.axes import Axes
 
 #: Channels the unit names, in the order charts show them.
 CHANNELS: tuple[str, ...] = ("newsletter", "email", "forum", "social", "sms")
@@ -698,7 +704,7 @@ def channel_comparison(sends: pd.DataFrame, campaigns: pd.DataFrame, *, alpha: f
     return out
 
 
-def plot_funnel(funnel: pd.DataFrame, *, ax=None):
+def plot_funnel(funnel: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Open, click, conversion and unsubscribe rates side by side for each channel; returns the Axes.
 
     Conversion is not a later step of clicking (customers also buy without clicking), so the
@@ -731,7 +737,7 @@ def plot_funnel(funnel: pd.DataFrame, *, ax=None):
                   percent=True)
 
 
-def plot_coupon_economics(economics: pd.DataFrame, *, ax=None):
+def plot_coupon_economics(economics: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Incremental revenue, discount cost and discount wasted on would-be buyers, per coupon arm.
 
     Examples
@@ -760,7 +766,7 @@ def plot_coupon_economics(economics: pd.DataFrame, *, ax=None):
                   ylabel="HK$ in the 14-day window", money=True)
 
 
-def plot_welcome_offers(welcome: pd.DataFrame, *, ax=None):
+def plot_welcome_offers(welcome: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Take-up and 90-day repeat rate of each welcome offer; returns the Axes.
 
     Examples
@@ -786,7 +792,7 @@ def plot_welcome_offers(welcome: pd.DataFrame, *, ax=None):
                   ylabel="", percent="x")
 
 
-def plot_channel_lift(channels: pd.DataFrame, *, ax=None):
+def plot_channel_lift(channels: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Incremental conversion per treated customer by channel, significant ones highlighted.
 
     Examples
@@ -929,7 +935,7 @@ def coupon_what_if(
                          "discount_cost_hkd": cost, "roi": roi})
 
 
-def plot_coupon_what_if(projection: pd.DataFrame, *, ax=None):
+def plot_coupon_what_if(projection: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Projected ROI against coupon value, one line per redemption rate; break-even marked.
 
     Examples
@@ -955,7 +961,8 @@ def plot_coupon_what_if(projection: pd.DataFrame, *, ax=None):
 
 
 def coupon_what_if_widget(*, customers: int, would_buy_anyway_rate: float, average_order_hkd: float,
-                          gross_margin: float = 0.35, coupon_value_hkd: float = 50.0, redemption_rate: float = 0.15):
+                          gross_margin: float = 0.35, coupon_value_hkd: float = 50.0,
+                          redemption_rate: float = 0.15) -> widgets.VBox:
     """Sliders for coupon value and expected redemption that redraw the projected ROI.
 
     Returns an ``ipywidgets`` box; in a headless run (papermill) it renders as nothing, so
@@ -1368,7 +1375,7 @@ def rank_tactics(channels: pd.DataFrame | None = None, coupons: pd.DataFrame | N
 
 
 def plot_mde(baseline_rate: float, *, sizes: Sequence[int] = (250, 500, 1000, 2000, 5000, 10000, 20000),
-             alpha: float = 0.05, power: float = 0.8, ax=None):
+             alpha: float = 0.05, power: float = 0.8, ax: Axes | None = None) -> Axes:
     """Smallest detectable lift against customers per arm (equal arms): why small tests prove little.
 
     Examples
@@ -1402,8 +1409,8 @@ def retention_metrics(
     funnel: pd.DataFrame | None,
     channels: pd.DataFrame | None,
     coupons: pd.DataFrame | None,
-    bgnbd: object,
-    gamma_gamma: object | None,
+    bgnbd: BGNBDFit,
+    gamma_gamma: GammaGammaFit | None,
     clv: pd.DataFrame,
     horizon_days: int,
     p_alive_below: float = 0.5,
@@ -1451,7 +1458,7 @@ def retention_metrics(
     }
 
 
-def plot_tactic_ranking(ranking: pd.DataFrame, *, ax=None):
+def plot_tactic_ranking(ranking: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Horizontal bars of incremental revenue per HK$, significant tactics in green.
 
     Examples
