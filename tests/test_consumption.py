@@ -476,3 +476,19 @@ def test_cohort_explorer_redraws_without_error(cohort_tx: pd.DataFrame) -> None:
     assert toggle.value == "M" and [v for _, v in toggle.options] == ["M", "Q", "W"]
     toggle.value = "Q"  # triggers a redraw into the widget's output area
     toggle.value = "W"
+
+
+def test_strategy_promotion_advice_depends_on_order_size() -> None:
+    segments = pd.DataFrame({"segment": ["Champions"], "customers": [3], "customer_share": [1.0],
+                             "revenue_share": [1.0]})
+
+    def advice(avg_promo: float) -> str:
+        promotions = pd.DataFrame({"promotion": ["no promotion", "P1"], "orders": [8, 2], "order_share": [0.8, 0.2],
+                                   "avg_order_hkd": [100.0, avg_promo]})
+        out = c.strategy_suggestions(segments=segments, top20_share=0.5, promotions=promotions)
+        return out.loc[out["evidence"].str.contains("promotion"), "suggestion"].iloc[0]
+
+    # P1 orders 120 vs 100 = +20% -> repeat; 102 = +2% -> hardly matters; 80 = -20% -> rethink.
+    assert advice(120.0).startswith("Repeat promotion 'P1'")
+    assert advice(102.0).startswith("Promotions hardly change order size")
+    assert advice(80.0).startswith("Rethink")
