@@ -297,6 +297,9 @@ def _oclab_install_sandbox():
     root = os.path.realpath(os.environ["OCLAB_SANDBOX"])
     record = types.ModuleType("_oclab_sandbox")
     record.blocked = []
+    record.root = root
+    # The import machinery as it was before any trainee code: the grader restores it.
+    record.meta_path, record.path_hooks = tuple(sys.meta_path), tuple(sys.path_hooks)
     sys.modules["_oclab_sandbox"] = record
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
     # event -> positions of (path, dir_fd) pairs in its arguments
@@ -367,17 +370,35 @@ def _answer_text(value, compare):
     except Exception:
         return f"a {type(value).__name__}"
 
+def _clean_imports(sandbox):
+    # Import the package from where it is installed, never from files the submission wrote
+    # (a helpers/ folder in its working directory) or through import hooks it added.
+    import os
+    root = getattr(sandbox, "root", None)
+    def written_by_submission(entry):
+        if entry in ("", "."):
+            return True
+        full = os.path.realpath(entry)
+        return root is not None and (full == root or full.startswith(root + os.sep))
+    sys.path[:] = [p for p in sys.path if isinstance(p, str) and not written_by_submission(p)]
+    if sandbox is not None:
+        sys.meta_path[:] = list(sandbox.meta_path)
+        sys.path_hooks[:] = list(sandbox.path_hooks)
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
+
 def run(namespace, exercise, numbers, out_path):
     old_placeholder = None
     old_engine = sys.modules.get("helpers.exercises.engine")
     if old_engine is not None:
         old_placeholder = type(getattr(old_engine, "____", None))
+    sandbox = sys.modules.get("_oclab_sandbox")
+    _clean_imports(sandbox)
     for name in [m for m in list(sys.modules) if m == "helpers" or m.startswith("helpers.")]:
         del sys.modules[name]
     engine = importlib.import_module("helpers.exercises.engine")
     compare = importlib.import_module("helpers.exercises.compare")
     module = importlib.import_module("helpers.exercises." + exercise)
-    sandbox = sys.modules.get("_oclab_sandbox")
     ns = dict(namespace)
     with open(out_path, "w", encoding="utf-8") as out:
         out.write(json.dumps({"blocked": list(getattr(sandbox, "blocked", []))[:100],
@@ -641,7 +662,7 @@ def _merge(result: SubmissionResult, outcome: dict, specs: list[dict[str, Any]],
     for s in specs:
         n = s["number"]
         q = QuestionResult(sub.exercise, n, s["var"], s["requirement"], "not_graded",
-                           reasons.get(n, "not graded: the kernel could not grade it"))
+                           reasons.get(n, f"not graded: the run ended before grading ({result.detail})"))
         if n in grades:
             q.status, q.message, q.answer = grades[n]["status"], grades[n]["message"], grades[n].get("answer", "")
             if q.status == "not_attempted" and n in cell_errors:
@@ -683,6 +704,8 @@ def _trace(message: str) -> None:
 
 def _worker_main() -> int:
     _trace("worker started")
+    # `python -m` put the submission's folder first on the path: nothing may be imported from there.
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
     spec = json.loads(sys.stdin.read())
     # Opened before the sandbox closes, and not inherited by the kernel (close-on-exec).
     result_file = open(spec["result"], "w", encoding="utf-8")  # noqa: SIM115

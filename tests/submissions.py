@@ -2,7 +2,7 @@
 
 ``write_warm_up_samples(folder, outside=...)`` writes one trainee notebook per case
 (correct, wrong, blank, solution viewed, infinite loop, raises an error, writes outside its
-folder, memory hog, tries to cheat the grader) as ``<trainee>_00_warm_up.ipynb``;
+folder, memory hog, kernel dies, tries to cheat the grader) as ``<trainee>_00_warm_up.ipynb``;
 ``write_master_submissions(folder)`` fills every exercise notebook with its module's master
 solutions. Run ``python tests/submissions.py OUT_DIR`` to write the warm-up samples by hand.
 """
@@ -141,6 +141,12 @@ def _writes_outside(target: Path) -> Callable[[], nbformat.NotebookNode]:
     return build
 
 
+def _kernel_dies() -> nbformat.NotebookNode:
+    nb = _correct()
+    insert_after(nb, answer_cell(nb, 1), "import os\nos._exit(3)")
+    return nb
+
+
 def _memory_hog() -> nbformat.NotebookNode:
     nb = _correct()
     insert_after(nb, answer_cell(nb, 2), "hog = bytearray(64 * 1024**3)")
@@ -156,6 +162,12 @@ def _cheat() -> nbformat.NotebookNode:
         "engine.Question.grade = lambda self, ns: engine.Outcome('correct', 'ok')\n"
         "class Q:\n    def check(self): pass\n    def grade(self, ns): return engine.Outcome('correct', 'ok')\n"
         "q1 = q2 = q3 = Q()"))
+    # A package of its own named `helpers` in its folder, to be imported instead of the real one.
+    insert_after(nb, answer_cell(nb, 3) + 1, (
+        "import pathlib\n"
+        "pathlib.Path('helpers/exercises').mkdir(parents=True, exist_ok=True)\n"
+        "pathlib.Path('helpers/__init__.py').write_text('raise ImportError(\"shadow package\")')\n"
+        "pathlib.Path('helpers/exercises/__init__.py').write_text('')"))
     return nb
 
 
@@ -165,7 +177,7 @@ def write_warm_up_samples(folder: Path, *, outside: Path) -> dict[str, Path]:
     cases: Mapping[str, Callable[[], nbformat.NotebookNode]] = {
         "correct": _correct, "wrong": _wrong, "blank": read, "solution": _solution_viewed,
         "loop": _infinite_loop, "raises": _raises, "outside": _writes_outside(outside),
-        "memory": _memory_hog, "cheat": _cheat,
+        "memory": _memory_hog, "dies": _kernel_dies, "cheat": _cheat,
     }
     written = {case: write(build(), folder / f"{case}_00_warm_up.ipynb") for case, build in cases.items()}
     # The solution-viewed trainee also hands in their own log: q2's solution viewed before a correct check,

@@ -2,7 +2,7 @@
 
 Two graded batches are shared by the tests of this file (about a minute on 2 cores):
 the warm-up samples of ``tests/submissions.py`` (correct, wrong, blank, solution viewed,
-infinite loop, raises an error, writes outside its folder, memory hog, tries to cheat) with
+infinite loop, raises an error, writes outside its folder, memory hog, kernel dies, tries to cheat) with
 a 10 s notebook timeout, and every exercise notebook filled with its master solutions.
 """
 
@@ -52,7 +52,7 @@ WARM_UP_REQS = ["105090L2.1.2", "107188L5.1.2", "105090L2.3.2"]
 
 def test_every_sample_was_graded_once(samples: dict) -> None:
     assert sorted(samples["by_trainee"]) == sorted(
-        ["blank", "cheat", "correct", "loop", "memory", "outside", "raises", "solution", "wrong"])
+        ["blank", "cheat", "correct", "dies", "loop", "memory", "outside", "raises", "solution", "wrong"])
     assert all(r.exercise == "warm_up" for r in samples["batch"].results)
 
 
@@ -128,16 +128,25 @@ def test_memory_exhaustion_is_an_error_not_a_crash(samples: dict) -> None:
     assert statuses(result) == ["correct", "correct", "correct"]
 
 
+def test_kernel_death_leaves_every_question_not_graded(samples: dict) -> None:
+    result = samples["by_trainee"]["dies"]
+    assert result.run == "failed"
+    assert result.detail.startswith("kernel died in cell 3")
+    assert statuses(result) == ["not_graded"] * 3  # never "passed", not even q1 whose cell ran
+
+
 def test_redefining_questions_or_patching_checks_does_not_fool_the_grader(samples: dict) -> None:
+    # The cheat sample redefines q1-q3, patches Question.grade and writes a `helpers` package of its
+    # own into its folder: it is still graded by the installed checks.
     result = samples["by_trainee"]["cheat"]
     assert statuses(result) == ["incorrect", "incorrect", "incorrect"]
 
 
 def test_summary_line_counts_graded_failed_timed_out(samples: dict) -> None:
     batch = samples["batch"]
-    assert batch.counts == {"graded": 8, "failed": 0, "timed out": 1}
-    assert "9 submissions of 9 trainees" in batch.summary()
-    assert "8 graded, 0 failed, 1 timed out" in batch.summary()
+    assert batch.counts == {"graded": 8, "failed": 1, "timed out": 1}
+    assert "10 submissions of 10 trainees" in batch.summary()
+    assert "8 graded, 1 failed, 1 timed out" in batch.summary()
 
 
 def test_gradebook_is_trainee_by_question(samples: dict) -> None:
@@ -160,7 +169,7 @@ def test_csv_outputs_neutralise_formulas(samples: dict) -> None:
 def test_evidence_html_and_feedback_pages(samples: dict) -> None:
     out = samples["out"]
     page = (out / "evidence.html").read_text(encoding="utf-8")
-    assert page.count("<tr><th><a href=\"feedback/") == 9
+    assert page.count("<tr><th><a href=\"feedback/") == 10
     assert all(r.id in page for r in competency.load_requirements())
     feedback = (out / "feedback" / "raises.html").read_text(encoding="utf-8")
     assert "KeyError" in feedback and "error in cell 4" in feedback
