@@ -838,6 +838,9 @@ class Batch:
     exercises: list[str]  # in notebook order
     questions: list[dict[str, Any]]  # exercise, number, var, requirement of every graded exercise
     seconds: float = 0.0
+    # Files in the watched folders (submissions, package, bundled data) that changed while grading:
+    # a backstop that detects writes the sandbox should have refused.
+    changed_files: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -857,7 +860,31 @@ class Batch:
             line += f"; {errors} with errors in cells"
         if blocked:
             line += f"; {blocked} tried to act outside their folder (blocked)"
+        if self.changed_files:
+            shown = ", ".join(self.changed_files[:3]) + (" ..." if len(self.changed_files) > 3 else "")
+            line += f"; WARNING: {len(self.changed_files)} watched file(s) changed while grading: {shown}"
         return line + "."
+
+
+def _snapshot(folders: Iterable[Path]) -> dict[str, tuple[int, int]]:
+    """``{file: (mtime_ns, size)}`` of every file under ``folders`` (caches and checkpoints skipped)."""
+    state = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob("*"):
+            if "__pycache__" in path.parts or ".ipynb_checkpoints" in path.parts:
+                continue
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            state[str(path)] = (info.st_mtime_ns, info.st_size)
+    return state
+
+
+def _changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> list[str]:
+    return sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
 
 
 def _exercise_order(names: Iterable[str], notebooks: dict[str, str]) -> list[str]:
@@ -881,6 +908,8 @@ def grade_folder(
     started = time.monotonic()
     notebooks = competency.exercise_notebooks()
     subs = find_submissions(folder, notebooks)
+    watched = [Path(folder).resolve(), Path(__file__).resolve().parent, competency.PROJECT / "data"]
+    before = _snapshot(watched)
     results: list[SubmissionResult] = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(grade_submission, s, timeout_s=timeout_s, grade_timeout_s=grade_timeout_s,
@@ -892,7 +921,8 @@ def grade_folder(
     results.sort(key=lambda r: (r.trainee, r.path))
     exercises = _exercise_order((r.exercise for r in results if r.exercise and r.questions), notebooks)
     questions = [{"exercise": name, **spec} for name in exercises for spec in _question_specs(name)]
-    return Batch(results, exercises, questions, round(time.monotonic() - started, 1))
+    return Batch(results, exercises, questions, round(time.monotonic() - started, 1),
+                 changed_files=_changed(before, _snapshot(watched)))
 
 
 # ---------------------------------------------------------------------------
@@ -1097,6 +1127,8 @@ def write_outputs(batch: Batch, out: str | Path) -> dict[str, Path]:
         "submissions": write_safe_csv(submissions_table(batch), out / "submissions.csv"),
         "evidence": write_safe_csv(evidence, out / "evidence.csv"),
     }
+    coverage = competency.discover()
+    paths["coverage"] = write_safe_csv(coverage.table(), out / "coverage.csv")
     paths["evidence_html"] = out / "evidence.html"
     paths["evidence_html"].write_text(evidence_html(batch, evidence), encoding="utf-8")
     for trainee in sorted({r.trainee for r in batch.results}):

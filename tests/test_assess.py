@@ -265,3 +265,12 @@ def test_master_solutions_meet_every_requirement_they_cover(masters: dict) -> No
     covered = {q["requirement"] for q in batch.questions}
     evidence = assess.evidence_table(batch).set_index("requirement")["evidence"]
     assert {req: evidence[req] for req in covered} == {req: "met" for req in covered}
+
+
+def test_changed_files_in_watched_folders_are_detected(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("1")
+    (tmp_path / "b.txt").write_text("1")
+    before = assess._snapshot([tmp_path])
+    (tmp_path / "b.txt").write_text("22")  # size changes
+    (tmp_path / "c.txt").write_text("new")
+    assert assess._changed(before, assess._snapshot([tmp_path])) == [str(tmp_path / "b.txt"), str(tmp_path / "c.txt")]
