@@ -42,6 +42,14 @@ WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _PERIODS = {"M": "month", "Q": "quarter", "W": "week"}
 
 
+def _finish(ax: plt.Axes, **labels: object) -> plt.Axes:
+    """:func:`helpers.plots.finish` with ``$`` escaped, so "HK$" in a label is never read as mathtext."""
+    for key in ("title", "xlabel", "ylabel"):
+        if isinstance(labels.get(key), str):
+            labels[key] = labels[key].replace("$", r"\$")
+    return plots.finish(ax, **labels)
+
+
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -557,7 +565,7 @@ def plot_pareto(curve: pd.DataFrame, *, top: float = 0.2, ax: plt.Axes | None = 
     ax.axhline(share, color=plots.PALETTE[1], linestyle="--", linewidth=1)
     ax.legend(loc="lower right")
     plots.percent_axis(ax, "x")
-    return plots.finish(
+    return _finish(
         ax,
         title=f"Top {top:.0%} of customers bring {share:.0%} of revenue",
         xlabel="Customers, biggest spenders first (% of customers)",
@@ -589,7 +597,8 @@ def money_axis(ax: plt.Axes, currency: str = "HK$", axis: str = "y") -> plt.Axes
     '£25.0k'
     """
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(mticker.FuncFormatter(lambda v, _p: plots.hkd(v).replace("HK$", currency)))
+    symbol = currency.replace("$", r"\$")
+    target.set_major_formatter(mticker.FuncFormatter(lambda v, _p: plots.hkd(v).replace("HK$", symbol)))
     return ax
 
 
@@ -616,7 +625,7 @@ def plot_note(message: str, *, title: str = "Not available for this data", ax: p
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
-    return plots.finish(ax, title=title)
+    return _finish(ax, title=title)
 
 
 def has_time_of_day(tx: pd.DataFrame) -> bool:
@@ -857,7 +866,7 @@ def plot_monthly_trend(
         plots.mark_dates(ax, dict(events))
     peak = peak_month(trend)["month"]
     money_axis(ax, currency)
-    return plots.finish(ax, title=f"Revenue peaked in {peak:%Y-%m}", xlabel="Month",
+    return _finish(ax, title=f"Revenue peaked in {peak:%Y-%m}", xlabel="Month",
                         ylabel=f"Revenue per month ({currency})")
 
 
@@ -942,7 +951,7 @@ def plot_inter_purchase(gaps: pd.Series, *, max_days: int | None = None, ax: plt
     bins = np.arange(0, cap + 2) - 0.5 if cap <= 60 else np.linspace(0, cap, 61)
     ax.hist(gaps.clip(upper=cap), bins=bins, color=plots.PALETTE[0])
     ax.axvline(median, color=plots.PALETTE[1], linestyle="--")
-    return plots.finish(ax, title=f"Half of repeat orders come within {median:.0f} days",
+    return _finish(ax, title=f"Half of repeat orders come within {median:.0f} days",
                         xlabel=f"Days since the customer's previous order (last bar: {cap}+)",
                         ylabel="Repeat orders")
 
@@ -1645,7 +1654,7 @@ def plot_segments(summary: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.A
     ax.invert_yaxis()
     ax.legend(loc="lower right")
     top = summary.sort_values("revenue_share").iloc[-1]
-    return plots.finish(
+    return _finish(
         ax,
         title=f"'{top['segment']}' are {top['customer_share']:.0%} of customers and bring {top['revenue_share']:.0%} of revenue",
         xlabel="Share (%)", ylabel="", percent="x",
@@ -1735,7 +1744,7 @@ def plot_pairs(pairs: pd.DataFrame, *, note: str = "", top: int = 10, ax: plt.Ax
     ax.set_yticks(np.arange(len(shown)), labels)
     ax.invert_yaxis()
     ax.axvline(1, color=plots.STATUS_COLOURS["neutral"], linestyle=":")
-    return plots.finish(ax, title=f"{labels[0]}: bought together {shown['lift'].iloc[0]:.1f}× as often as by chance",
+    return _finish(ax, title=f"{labels[0]}: bought together {shown['lift'].iloc[0]:.1f}× as often as by chance",
                         xlabel="Lift (1 = no more often than by chance)", ylabel="")
 
 
@@ -1774,7 +1783,7 @@ def plot_factor(factors: pd.DataFrame, factor: str | None, *, note: str = "", cu
     ax.invert_yaxis()
     money_axis(ax, currency, "x")
     label = factor.replace("_", " ")
-    return plots.finish(ax, title=f"By {label}, '{part['level'].iloc[0]}' customers spend the most per head",
+    return _finish(ax, title=f"By {label}, '{part['level'].iloc[0]}' customers spend the most per head",
                         xlabel=f"Spend per customer ({currency})", ylabel="")
 
 
@@ -1810,12 +1819,12 @@ def plot_discounts(discounts: pd.DataFrame, *, note: str = "", currency: str = "
     right.plot(x, discounts["avg_order_hkd"], color=plots.PALETTE[1], marker="o", label="average order")
     right.grid(False)
     money_axis(right, currency)
-    right.set_ylabel(f"Average order ({currency})")
+    right.set_ylabel(f"Average order ({currency})".replace("$", r"\$"))
     first, last = discounts.iloc[0], discounts.iloc[-1]
     ratio = last["conversion_rate"] / first["conversion_rate"] if first["conversion_rate"] else float("nan")
     change = 1 - last["avg_order_hkd"] / first["avg_order_hkd"]
     size = f"orders are {change:.0%} smaller" if change >= 0 else f"orders are {-change:.0%} larger"
-    return plots.finish(ax, title=f"Deeper discounts convert {ratio:.1f}× as often but {size}",
+    return _finish(ax, title=f"Deeper discounts convert {ratio:.1f}× as often but {size}",
                         xlabel="Discount shown in the session", ylabel="Sessions ending in a purchase (%)")
 
 
@@ -1850,7 +1859,7 @@ def plot_funnel(funnel: pd.DataFrame, *, note: str = "", ax: plt.Axes | None = N
         ax.annotate(f"{n:,} ({kept:.0%} of previous)", (n, yi), xytext=(4, 0), textcoords="offset points",
                     va="center", fontsize=9)
     worst = funnel.iloc[1:].sort_values("share_of_previous").iloc[0]["step"] if len(funnel) > 1 else funnel["step"].iloc[0]
-    return plots.finish(ax, title=f"{funnel['share_of_landed'].iloc[-1]:.1%} of sessions end in a purchase; "
+    return _finish(ax, title=f"{funnel['share_of_landed'].iloc[-1]:.1%} of sessions end in a purchase; "
                         f"the biggest loss is before {worst}", xlabel="Sessions", ylabel="")
 
 
@@ -1883,7 +1892,7 @@ def plot_landing_pages(pages: pd.DataFrame, *, note: str = "", ax: plt.Axes | No
     ax.invert_yaxis()
     ax.legend(loc="lower right")
     worst = pages.iloc[0]
-    return plots.finish(ax, title=f"{worst['bounce_rate']:.0%} of visits landing on '{worst['landing_page']}' leave "
+    return _finish(ax, title=f"{worst['bounce_rate']:.0%} of visits landing on '{worst['landing_page']}' leave "
                         "after one page", xlabel="Share of sessions (%)", ylabel="Landing page", percent="x")
 
 
@@ -1904,8 +1913,9 @@ def plot_promotions(promotions: pd.DataFrame, *, note: str = "", currency: str =
     Examples
     --------
     >>> p = pd.DataFrame({"promotion": ["no promotion", "P1"], "orders": [10, 5], "avg_order_hkd": [100.0, 120.0]})
-    >>> plot_promotions(p).get_title()
-    "Orders under 'P1' are the largest: HK$120 on average"
+    >>> title = plot_promotions(p).get_title()  # "$" is escaped so matplotlib never reads it as mathtext
+    >>> title.startswith("Orders under 'P1' are the largest"), title.endswith("120 on average")
+    (True, True)
     """
     if promotions.empty:
         return plot_note(note or "no promotion column in this data", ax=ax)
@@ -1917,7 +1927,7 @@ def plot_promotions(promotions: pd.DataFrame, *, note: str = "", currency: str =
     ax.invert_yaxis()
     money_axis(ax, currency, "x")
     best = promotions.sort_values(["avg_order_hkd", "promotion"], ascending=[False, True]).iloc[0]
-    return plots.finish(ax, title=f"Orders under '{best['promotion']}' are the largest: "
+    return _finish(ax, title=f"Orders under '{best['promotion']}' are the largest: "
                         f"{currency}{best['avg_order_hkd']:,.0f} on average",
                         xlabel=f"Average order ({currency})", ylabel="")
 
