@@ -330,7 +330,8 @@ def _oclab_install_sandbox():
     def deny(what):
         if len(record.blocked) < 100:
             record.blocked.append(what)
-        raise PermissionError(f"not allowed while grading: {what} (a submission may only write in its own folder, and may not start programs or stop other processes)")
+        raise PermissionError(f"not allowed while grading: {what} (a submission may only write in its own "
+                              "folder, and may not start programs or stop other processes)")
 
     def hook(event, args):
         if busy[0]:
@@ -722,98 +723,50 @@ def _worker_main() -> int:
 
 
 def _execute_and_grade(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run the trainee's cells within the time budget, then grade in the same kernel."""
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from nbclient.util import run_sync
 
     try:
         nb = nbformat.read(spec["notebook"], as_version=4)
     except Exception as exc:
         return {"run": "failed", "detail": f"not a readable notebook ({type(exc).__name__})"}
-    specs = spec["questions"]
-    cells = nb.cells
+    specs, cells = spec["questions"], list(nb.cells)
     answers = _answer_cells(cells, specs)
     code_number = {i: n for n, i in enumerate((i for i, c in enumerate(cells) if c.cell_type == "code"), start=1)}
-    client = NotebookClient(nb, timeout=spec["timeout_s"], kernel_name="python3", allow_errors=True,
-                            interrupt_on_timeout=False, startup_timeout=60, record_timing=False, shutdown_kernel="immediate",
-                            resources={"metadata": {"path": spec["work"]}})
-    deadline = time.monotonic() + float(spec["timeout_s"])
-    stop: tuple[str, int] | None = None
-    errors: list[tuple[int, str]] = []
-
-    def record_error(cell: Any, cell_index: int, execute_reply: dict[str, Any]) -> None:
-        # From the kernel's reply, not the outputs: those may be a fallback text when formatting failed.
-        content = execute_reply.get("content", {})
-        errors.append((cell_index, f"{content.get('ename', 'Error')}: {str(content.get('evalue', ''))[:200]}"))
-
-    client.on_cell_error = record_error
+    client = NotebookClient(
+        nb, timeout=spec["timeout_s"], kernel_name="python3", allow_errors=True, interrupt_on_timeout=False,
+        startup_timeout=60, record_timing=False, shutdown_kernel="immediate",
+        resources={"metadata": {"path": spec["work"]}},
+    )
     _trace("starting kernel")
     with client.setup_kernel(stdout=subprocess.DEVNULL):
         _trace("kernel ready")
-        for index, cell in enumerate(cells):
-            if cell.cell_type != "code":
-                continue
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                stop = ("timed out", index)
-                break
-            client.timeout = max(1, math.ceil(remaining))
-            try:
-                client.execute_cell(cell, index)
-            except CellTimeoutError:
-                stop = ("timed out", index)
-                run_sync(client.km.interrupt_kernel)()
-                break
-            except DeadKernelError:
-                stop = ("kernel died", index)
-                break
+        stop, errors = _run_trainee_cells(client, cells, float(spec["timeout_s"]))
+        # Only answers whose cells ran are graded: after a timeout the later ones never ran.
         numbers = [s["number"] for s in specs if stop is None or answers.get(s["number"], -1) < stop[1]]
-        not_graded = {}
-        for s in specs:
-            if s["number"] not in numbers:
-                where = f"cell {code_number.get(stop[1], '?')}" if stop else "?"
-                not_graded[s["number"]] = f"not graded: the notebook {stop[0] if stop else 'stopped'} in {where} before this answer ran"
-        grades, blocked, graded_all = [], [], False
-        grades_path = Path(spec["box"]) / f".oclab-grades-{spec['nonce']}.jsonl"
-        if stop is None or stop[0] == "timed out":
-            grader = nbformat.v4.new_code_cell(
-                "import sys as _oclab_sys\n"
-                f"_oclab_g = {{'__name__': '_oclab_grader'}}\n"
-                f"exec(compile({_GRADER!r}, '<oclab-grader>', 'exec'), _oclab_g)\n"
-                f"_oclab_g['run'](_oclab_sys._getframe(0).f_globals, {spec['exercise']!r}, {numbers!r}, "
-                f"{str(grades_path)!r})"
-            )
-            nb.cells.append(grader)
-            _trace("trainee cells done; grading")
-            client.on_cell_error = None
-            client.timeout = int(spec["grade_timeout_s"])
-            try:
-                if stop is not None:
-                    time.sleep(1.0)  # let the interrupt land before grading
-                client.execute_cell(grader, len(nb.cells) - 1)
-                graded_all = not any(o.get("output_type") == "error" for o in grader.get("outputs", []))
-            except (CellTimeoutError, DeadKernelError):
-                pass
-            if grades_path.exists():
-                lines = [json.loads(x) for x in grades_path.read_text(encoding="utf-8").splitlines() if x.strip()]
-                if lines:
-                    blocked = lines[0].get("blocked", [])
-                    grades = lines[1:]
-            _trace("graded")
-            if not graded_all:
-                done = {g["number"] for g in grades}
-                for n in numbers:
-                    if n not in done:
-                        not_graded[n] = "not graded: grading this answer failed or took too long"
+        not_graded = {
+            s["number"]: f"not graded: the notebook {stop[0]} in cell {code_number.get(stop[1], '?')} "
+                         "before this answer ran"
+            for s in specs if stop is not None and s["number"] not in numbers
+        }
+        grades: list[dict[str, Any]] = []
+        blocked: list[str] = []
+        if stop is None or stop[0] == "timed out":  # a dead kernel grades nothing
+            # Each grade is written as soon as it is known: a grading run cut short keeps the earlier ones.
+            grades, blocked = _grade_in_kernel(client, nb, spec, numbers, after_timeout=stop is not None)
+            done = {g["number"] for g in grades}
+            for n in numbers:
+                if n not in done:
+                    not_graded[n] = "not graded: grading this answer failed or took too long"
     _trace("kernel shut down")
     answer_errors = {n: msg for idx, msg in errors for n, a in answers.items() if a == idx}
     if stop is not None:
-        where = code_number.get(stop[1], "?")
-        run, detail = ("timed out" if stop[0] == "timed out" else "failed"), \
-            f"{stop[0]} in cell {where} ({_first_line(cells[stop[1]].source)})"
+        where = f"cell {code_number.get(stop[1], '?')} ({_first_line(cells[stop[1]].source)})"
         if stop[0] == "timed out":
-            detail = f"timed out after {spec['timeout_s']:g} s in cell {where} ({_first_line(cells[stop[1]].source)})"
+            run, detail = "timed out", f"timed out after {spec['timeout_s']:g} s in {where}"
+        else:
+            run, detail = "failed", f"{stop[0]} in {where}"
     elif errors:
         index, message = errors[0]
         run = "graded"
@@ -824,6 +777,78 @@ def _execute_and_grade(spec: dict[str, Any]) -> dict[str, Any]:
         run, detail = "graded", "ran to the end"
     return {"run": run, "detail": detail, "grades": grades, "not_graded": not_graded,
             "answer_errors": answer_errors, "blocked": blocked}
+
+
+def _run_trainee_cells(client: Any, cells: list[Any], budget_s: float) -> tuple[tuple[str, int] | None,
+                                                                               list[tuple[int, str]]]:
+    """Execute code cells until the budget is spent; return (why it stopped, cell index) and cell errors."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbclient.util import run_sync
+
+    errors: list[tuple[int, str]] = []
+
+    def record_error(cell: Any, cell_index: int, execute_reply: dict[str, Any]) -> None:
+        # From the kernel's reply, not the outputs: those may be a fallback text when formatting failed.
+        content = execute_reply.get("content", {})
+        errors.append((cell_index, f"{content.get('ename', 'Error')}: {str(content.get('evalue', ''))[:200]}"))
+
+    client.on_cell_error = record_error
+    deadline = time.monotonic() + budget_s
+    try:
+        for index, cell in enumerate(cells):
+            if cell.cell_type != "code":
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return ("timed out", index), errors
+            client.timeout = max(1, math.ceil(remaining))
+            try:
+                client.execute_cell(cell, index)
+            except CellTimeoutError:
+                run_sync(client.km.interrupt_kernel)()
+                return ("timed out", index), errors
+            except DeadKernelError:
+                return ("kernel died", index), errors
+        return None, errors
+    finally:
+        client.on_cell_error = None
+
+
+def _grade_in_kernel(client: Any, nb: Any, spec: dict[str, Any], numbers: list[int], *,
+                     after_timeout: bool) -> tuple[list[dict[str, Any]], list[str]]:
+    """Run the grading cell; return the grades it wrote (all, or those before it failed) and blocked actions."""
+    import nbformat
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    grades_path = Path(spec["box"]) / f".oclab-grades-{spec['nonce']}.jsonl"
+    grader = nbformat.v4.new_code_cell(
+        "import sys as _oclab_sys\n"
+        "_oclab_g = {'__name__': '_oclab_grader'}\n"
+        f"exec(compile({_GRADER!r}, '<oclab-grader>', 'exec'), _oclab_g)\n"
+        f"_oclab_g['run'](_oclab_sys._getframe(0).f_globals, {spec['exercise']!r}, {numbers!r}, "
+        f"{str(grades_path)!r})"
+    )
+    nb.cells.append(grader)
+    _trace("trainee cells done; grading")
+    client.timeout = int(spec["grade_timeout_s"])
+    try:
+        if after_timeout:
+            time.sleep(1.0)  # let the interrupt land before grading
+        client.execute_cell(grader, len(nb.cells) - 1)
+    except (CellTimeoutError, DeadKernelError):
+        pass
+    _trace("graded")
+    if not grades_path.exists():
+        return [], []
+    lines = []
+    for text in grades_path.read_text(encoding="utf-8").splitlines():
+        try:
+            lines.append(json.loads(text))
+        except ValueError:  # a line cut off when the kernel died mid-write
+            break
+    if not lines:
+        return [], []
+    return lines[1:], list(lines[0].get("blocked", []))
 
 
 # ---------------------------------------------------------------------------
