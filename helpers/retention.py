@@ -79,6 +79,7 @@ __all__ = [
     "referred_vs_others",
     "sample_size_per_arm",
     "segment_at_send",
+    "shop_as_of",
     "takeaway",
     "tier_migration",
     "welcome_offer_summary",
@@ -557,6 +558,42 @@ def segment_at_send(
     result = pd.Series("lapsed", index=when["row"], dtype="string")
     result.loc[now.index] = segment
     return pd.Series(result.sort_index().to_numpy(), index=sends.index, name="segment", dtype="string")
+
+
+#: The date that places each side table's rows in time, for :func:`shop_as_of`.
+EVENT_DATES: dict[str, str] = {
+    "campaigns": "sent_at", "coupons": "issued_at", "loyalty": "snapshot_date", "referrals": "invited_at",
+    "welcome_offers": "join_date", "customers": "join_date",
+}
+
+
+def shop_as_of(shop: Mapping[str, pd.DataFrame], as_of: str | pd.Timestamp, *,
+               window_days: int = 14) -> dict[str, pd.DataFrame]:
+    """The shop's side tables as they stood on ``as_of``: nothing from that day or later.
+
+    Campaigns (and their sends and coupons) are kept only when their ``window_days``
+    conversion window had closed before ``as_of``, so no result is half-measured.
+
+    Examples
+    --------
+    >>> camp = pd.DataFrame({"campaign_id": ["C1", "C2"], "sent_at": pd.to_datetime(["2025-01-01", "2025-01-25"])})
+    >>> sends = pd.DataFrame({"campaign_id": ["C1", "C2", "C2"], "customer_id": ["a", "b", "c"]})
+    >>> view = shop_as_of({"campaigns": camp, "campaign_sends": sends}, "2025-02-01")
+    >>> view["campaigns"]["campaign_id"].tolist(), len(view["campaign_sends"])
+    (['C1'], 1)
+    """
+    cutoff = pd.Timestamp(as_of)
+    out: dict[str, pd.DataFrame] = {}
+    for name, table in shop.items():  # a handful of tables
+        column = EVENT_DATES.get(name)
+        if column is None or column not in table.columns:
+            out[name] = table
+            continue
+        limit = cutoff - pd.Timedelta(days=window_days) if name in ("campaigns", "coupons") else cutoff
+        out[name] = table[table[column] < limit]
+    if "campaign_sends" in out and "campaigns" in out:
+        out["campaign_sends"] = out["campaign_sends"][out["campaign_sends"]["campaign_id"].isin(out["campaigns"]["campaign_id"])]
+    return out
 
 
 def _campaign_arms(sends: pd.DataFrame) -> pd.DataFrame:

@@ -235,6 +235,18 @@ def test_channel_comparison_adds_up_campaigns_against_their_own_holdouts() -> No
     assert retention.channel_comparison(sends_frame(), CAMPAIGNS, exclude_campaigns=["C3"])["channel"].tolist() == ["email"]
 
 
+def test_shop_as_of_drops_later_rows_and_unfinished_campaigns() -> None:
+    camp = pd.DataFrame({"campaign_id": ["C1", "C2", "C3"], "sent_at": pd.to_datetime(["2025-01-01", "2025-01-20", "2025-03-01"])})
+    sends = pd.DataFrame({"campaign_id": ["C1", "C2", "C3"], "customer_id": ["a", "b", "c"]})
+    loyalty = pd.DataFrame({"customer_id": ["a", "a"], "snapshot_date": pd.to_datetime(["2025-01-31", "2025-02-28"])})
+    view = retention.shop_as_of({"campaigns": camp, "campaign_sends": sends, "loyalty": loyalty}, "2025-02-01")
+    # as of 1 Feb: C1's 14-day window closed on 15 Jan; C2's closes on 3 Feb (unfinished); C3 is in the future;
+    # the 28 Feb snapshot is in the future
+    assert view["campaigns"]["campaign_id"].tolist() == ["C1"]
+    assert view["campaign_sends"]["customer_id"].tolist() == ["a"]
+    assert view["loyalty"]["snapshot_date"].tolist() == [pd.Timestamp("2025-01-31")]
+
+
 def test_segment_at_send_uses_history_strictly_before_the_send() -> None:
     camp = pd.DataFrame({"campaign_id": ["C1"], "sent_at": pd.to_datetime(["2025-06-01 10:00"])})
     sends = pd.DataFrame({"campaign_id": ["C1"] * 5, "customer_id": ["a", "b", "c", "d", "e"]})
