@@ -1116,7 +1116,7 @@ def feedback_html(trainee: str, batch: Batch, evidence: pd.DataFrame) -> str:
     parts = []
     for r in [r for r in batch.results if r.trainee == trainee]:
         name = Path(r.path).name
-        status = f"{r.run}: {r.detail}" if r.detail else r.run
+        status = r.detail if r.run == "graded" and r.detail else f"{r.run}: {r.detail}" if r.detail else r.run
         parts.append(f"<h2>{_e(r.exercise or 'not an exercise')} — <code>{_e(name)}</code></h2>"
                      f"<p>Run: {_e(status)}</p>")
         if r.blocked:
@@ -1186,7 +1186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"seconds the checks of one notebook may take (default {DEFAULT_GRADE_TIMEOUT_S})")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
                         help=f"memory (address space) limit of one run in MB (default {DEFAULT_MEMORY_MB})")
-    parser.add_argument("--jobs", type=int, default=1, help="notebooks graded at the same time (default 1)")
+    jobs = max(1, min(4, os.cpu_count() or 1))
+    parser.add_argument("--jobs", type=int, default=jobs,
+                        help=f"notebooks graded at the same time (default {jobs}: one per CPU core, at most 4)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--keep-workdirs", action="store_true", help="keep each run's temporary folder (debugging)")
     parser.add_argument("--coverage", action="store_true",
