@@ -53,6 +53,7 @@ __all__ = [
     "campaign_experiments",
     "campaign_funnel",
     "channel_comparison",
+    "coupon_assumptions",
     "coupon_economics",
     "coupon_what_if",
     "coupon_what_if_widget",
@@ -970,6 +971,30 @@ def coupon_what_if(
     return pd.DataFrame({"coupon_value_hkd": value, "redemption_rate": rate, "redemptions": redemptions,
                          "incremental_orders": extra_orders, "incremental_revenue_hkd": revenue,
                          "discount_cost_hkd": cost, "roi": roi})
+
+
+def coupon_assumptions(economics: pd.DataFrame | None, transactions: pd.DataFrame, *,
+                       gross_margin: float = 0.35) -> dict[str, float]:
+    """Inputs for :func:`coupon_what_if`: measured in a coupon test when there is one, else stated defaults.
+
+    With ``economics`` (from :func:`coupon_economics`): the test's customers, the share who redeemed for an
+    order they would have placed anyway, and the average order of the coupon arms' buyers. Without it:
+    1,000 customers, 10% would-buy-anyway redemption (an assumption) and the average order in ``transactions``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"order_id": ["1", "1", "2"], "amount": [100.0, 50.0, 250.0]})
+    >>> coupon_assumptions(None, tx)
+    {'customers': 1000, 'would_buy_anyway_rate': 0.1, 'average_order_hkd': 200.0, 'gross_margin': 0.35}
+    """
+    if economics is not None and len(economics):
+        customers = int(economics["customers"].sum())
+        rate = float((economics["would_buy_anyway_rate"] * economics["customers"]).sum() / customers)
+        average = float(economics["revenue_hkd"].sum() / max(int(economics["buyers"].sum()), 1))
+        return {"customers": customers, "would_buy_anyway_rate": rate, "average_order_hkd": average, "gross_margin": gross_margin}
+    _require(transactions, ["order_id", "amount"], "transactions")
+    average = float(transactions.groupby("order_id", observed=True)["amount"].sum().mean())
+    return {"customers": 1000, "would_buy_anyway_rate": 0.1, "average_order_hkd": average, "gross_margin": gross_margin}
 
 
 def plot_coupon_what_if(projection: pd.DataFrame, *, ax: Axes | None = None) -> Axes:

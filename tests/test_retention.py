@@ -314,6 +314,14 @@ def test_coupon_what_if_by_hand() -> None:
         retention.coupon_what_if(50, 0.1, customers=10, would_buy_anyway_rate=1.5, average_order_hkd=100)
 
 
+def test_coupon_assumptions_come_from_the_test() -> None:
+    economics = pd.DataFrame({"customers": [100, 300], "would_buy_anyway_rate": [0.2, 0.1], "revenue_hkd": [3000.0, 5000.0],
+                              "buyers": [10, 30]})
+    a = retention.coupon_assumptions(economics, pd.DataFrame({"order_id": [], "amount": []}), gross_margin=0.4)
+    # customers 400; would-buy-anyway (0.2·100 + 0.1·300) / 400 = 0.125; average order 8000 / 40 = 200
+    assert a == {"customers": 400, "would_buy_anyway_rate": 0.125, "average_order_hkd": 200.0, "gross_margin": 0.4}
+
+
 def test_coupon_widget_builds_headless() -> None:
     box = retention.coupon_what_if_widget(customers=100, would_buy_anyway_rate=0.1, average_order_hkd=300.0)
     assert len(box.children) == 2
