@@ -492,3 +492,18 @@ def test_strategy_promotion_advice_depends_on_order_size() -> None:
     assert advice(120.0).startswith("Repeat promotion 'P1'")
     assert advice(102.0).startswith("Promotions hardly change order size")
     assert advice(80.0).startswith("Rethink")
+
+
+def test_functions_accept_an_order_table_in_place_of_lines(shop: pd.DataFrame) -> None:
+    orders = c.order_table(shop)
+    assert len(orders) == 11 and orders.loc[orders["order_id"] == "o1", "amount_hkd"].item() == 100.0
+    pd.testing.assert_frame_equal(c.order_table(orders), orders)
+    pd.testing.assert_frame_equal(c.rfm_table(orders), c.rfm_table(shop))
+    pd.testing.assert_frame_equal(c.cohort_retention(orders), c.cohort_retention(shop))
+    pd.testing.assert_frame_equal(c.monthly_trend(orders), c.monthly_trend(shop))
+    pd.testing.assert_frame_equal(c.hour_weekday_orders(orders), c.hour_weekday_orders(shop))
+    pd.testing.assert_series_equal(c.inter_purchase_days(orders), c.inter_purchase_days(shop))
+    pd.testing.assert_frame_equal(c.pareto_curve(orders), c.pareto_curve(shop))
+    # spend_by adds a column to its own copy, never to the caller's order table.
+    c.spend_by(orders.assign(device="app"), "device")
+    assert "device" not in orders.columns
