@@ -274,3 +274,17 @@ def test_changed_files_in_watched_folders_are_detected(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_text("22")  # size changes
     (tmp_path / "c.txt").write_text("new")
     assert assess._changed(before, assess._snapshot([tmp_path])) == [str(tmp_path / "b.txt"), str(tmp_path / "c.txt")]
+
+
+@pytest.mark.parametrize(("statuses", "level"), [
+    (["correct", "correct"], "met"),
+    (["correct", "recorded"], "met"),          # a written answer is recorded for the assessor to read
+    (["correct", "incorrect"], "partly"),
+    (["solution viewed"], "partly"),           # answered, but only after viewing the solution
+    (["correct", "not submitted"], "partly"),
+    (["incorrect", "not graded"], "not met"),  # not graded never counts as evidence
+    (["not attempted"], "not met"),
+    ([], "not assessed"),
+])
+def test_evidence_levels(statuses: list[str], level: str) -> None:
+    assert assess._evidence_level(statuses) == level
