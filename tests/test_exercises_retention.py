@@ -22,7 +22,8 @@ def setup_namespace() -> dict:
 
 def test_at_least_six_questions_each_tagged_with_a_known_requirement():
     assert len(QUESTIONS) >= 6
-    assert {q.requirement for q in QUESTIONS} >= {"105090L2.1.3", "105090L2.2.2", "105090L2.2.3", "107188L5.1.2"}
+    assert {q.requirement for q in QUESTIONS} >= {"105090L2.1.3", "105090L2.1.4", "105090L2.1.5", "105090L2.2.2",
+                                                  "105090L2.2.3", "107188L5.1.2"}
     assert all(q.hints and q.master_solution is not None for q in QUESTIONS)
 
 
@@ -127,3 +128,18 @@ def test_q8_next_budget_mistakes():
     _fails_with(ex.q8, "forum", "did not beat its holdout")
     _fails_with(ex.q8, "HK$100 coupon", "incremental revenue per HK$")
     _fails_with(ex.q8, "billboards", "should be one of")
+
+
+def test_q9_loyalty_causation_mistake():
+    assert ex.q9.expected_answer() == "no"
+    _fails_with(ex.q9, "yes", "chose to join")
+    assert ex.q9.grade({ex.q9.var: False}).status == "correct"  # True/False are read as yes/no
+
+
+def test_q10_welcome_take_up_mistakes():
+    welcome = ex.EXERCISE.data("welcome")
+    hk100 = welcome[welcome["offer"].str.startswith("HK$100")]
+    expected = ex.q10.expected_answer()
+    assert expected == pytest.approx(hk100["taken_up_at"].notna().mean())
+    _no_leak(_fails_with(ex.q10, float(welcome["taken_up_at"].notna().mean()), "all three offers"), expected)
+    _fails_with(ex.q10, hk100["taken_up_at"].notna().sum() / welcome["taken_up_at"].notna().sum(), "share of all take-ups")

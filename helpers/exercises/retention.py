@@ -1,9 +1,10 @@
 """Checks for ``exercises/02_retention_tactics.ipynb``: tell which retention tactic really worked.
 
-Eight questions: an e-mail funnel rate, a significance decision against a holdout,
+Ten questions: an e-mail funnel rate, a significance decision against a holdout,
 the segment a campaign does not move, coupon ROI, the referral scheme's viral
-coefficient, P(alive) and expected value from a buy-till-you-die model, and which
-tactic should get the next budget. Expected answers are computed on first use,
+coefficient, P(alive) and expected value from a buy-till-you-die model, which
+tactic should get the next budget, what a member/non-member gap can prove, and a
+welcome offer's take-up. Expected answers are computed on first use,
 through :mod:`helpers.retention` and :mod:`helpers.clv`, from the bundled shop or
 from the small CLV case that ships with this module.
 
@@ -87,8 +88,8 @@ EXERCISE = Exercise(
     setup=(
         "from helpers import clv, data, retention\n"
         "from helpers.exercises.retention import GROSS_MARGIN, case_models, clv_case\n"
-        "shop = data.load_shop(data.bundled_data_dir(), ['campaigns', 'campaign_sends', 'coupons', 'referrals', 'customers'])\n"
-        "campaigns, sends, coupons, referrals, customers = (shop[t] for t in ['campaigns', 'campaign_sends', 'coupons', 'referrals', 'customers'])\n"
+        "shop = data.load_shop(data.bundled_data_dir(), ['campaigns', 'campaign_sends', 'coupons', 'referrals', 'customers', 'welcome_offers'])\n"
+        "campaigns, sends, coupons, referrals, customers, welcome = (shop[t] for t in ['campaigns', 'campaign_sends', 'coupons', 'referrals', 'customers', 'welcome_offers'])\n"
         "case = clv_case()\n"
         "bgnbd, gamma_gamma = case_models()"
     ),
@@ -101,6 +102,7 @@ EXERCISE = Exercise(
         "channels": _channels,
         "uplift": _uplift,
         "case": clv_case,
+        "welcome": lambda: _table("welcome_offers"),
     },
 )
 
@@ -361,6 +363,58 @@ class NextBudget(ChoiceQuestion):
         return None
 
 
+class LoyaltyCausation(ChoiceQuestion):
+    var = "programme_caused_gap"
+    requirement = "105090L2.1.4"
+    options = ("yes", "no")
+    hints = [
+        "Who decides to join the loyalty programme? Would those customers have bought often anyway?",
+        "Members and non-members were not assigned at random. Only a randomised test — e.g. inviting a random half "
+        "of customers — measures what the programme itself causes.",
+    ]
+    solution = CodeSolution('programme_caused_gap = "no"')
+    explanation = ("Keen buyers join more often, so the member/non-member gap mixes the programme's effect with who joins "
+                   "(self-selection). The bundled shop plants a true effect far smaller than the raw gap.")
+
+    def expected(self, ctx: Exercise) -> str:
+        return "no"
+
+    def diagnose(self, answer: Any, ctx: Exercise) -> str | None:
+        if self._normalise(answer) == "yes":
+            return "Members chose to join; would the customers who join have bought more often even without the programme?"
+        return None
+
+
+class WelcomeTakeUp(ValueQuestion):
+    var = "hk100_take_up"
+    requirement = "105090L2.1.5"
+    tolerance = 0.0005
+    hints = [
+        "Take-up = new members who used their welcome offer ÷ new members who were given it.",
+        "In `welcome`, keep the rows whose `offer` starts with 'HK$100' and take the share with a `taken_up_at` date; "
+        "`retention.welcome_offer_summary(welcome, tx)` has a `take_up_rate` column.",
+    ]
+    solution = CodeSolution(
+        "hk100 = welcome[welcome['offer'].str.startswith('HK$100')]\n"
+        "hk100_take_up = hk100['taken_up_at'].notna().mean()"
+    )
+    explanation = "The biggest offer is taken up most; whether it builds a habit is a separate question (the 90-day repeat rate)."
+
+    def expected(self, ctx: Exercise) -> float:
+        welcome = ctx.data("welcome")
+        hk100 = welcome[welcome["offer"].str.startswith("HK$100")]
+        return float(hk100["taken_up_at"].notna().sum() / len(hk100))
+
+    def diagnose(self, answer: Any, ctx: Exercise) -> str | None:
+        welcome = ctx.data("welcome")
+        hk100 = welcome[welcome["offer"].str.startswith("HK$100")]
+        if close_to(answer, welcome["taken_up_at"].notna().mean(), abs_tol=0.0005):
+            return "That is the take-up of all three offers together; keep only the HK$100 offer."
+        if close_to(answer, hk100["taken_up_at"].notna().sum() / welcome["taken_up_at"].notna().sum(), abs_tol=0.0005):
+            return "That is the HK$100 offer's share of all take-ups; divide by the members who were given it."
+        return None
+
+
 q1 = EmailOpenRate(EXERCISE, 1)
 q2 = ForumVerdict(EXERCISE, 2)
 q3 = SegmentNotMoved(EXERCISE, 3)
@@ -369,5 +423,7 @@ q5 = ViralCoefficient(EXERCISE, 5)
 q6 = PAliveB(EXERCISE, 6)
 q7 = ExpectedValueA(EXERCISE, 7)
 q8 = NextBudget(EXERCISE, 8)
+q9 = LoyaltyCausation(EXERCISE, 9)
+q10 = WelcomeTakeUp(EXERCISE, 10)
 
-__all__ = ["EXERCISE", "GROSS_MARGIN", "case_models", "clv_case", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8"]
+__all__ = ["EXERCISE", "GROSS_MARGIN", "case_models", "clv_case", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10"]
