@@ -51,6 +51,7 @@ TimeUnit = Literal["days", "weeks"]
 DAYS_PER_UNIT: dict[str, float] = {"days": 1.0, "weeks": 7.0}
 
 __all__ = [
+    "CLV_EXPORT_COLUMNS",
     "BGNBDFit",
     "ConvergenceWarning",
     "GammaGammaFit",
@@ -71,6 +72,12 @@ __all__ = [
     "purchases_by_frequency",
     "spend_frequency_independence",
 ]
+
+
+#: Columns of :func:`clv_export` for a weekly summary: the header of an empty ``clv.csv`` when no model could be fitted.
+CLV_EXPORT_COLUMNS: tuple[str, ...] = ("customer_id", "frequency", "recency_weeks", "T_weeks", "monetary_value", "first_purchase",
+                                       "last_purchase", "total_spend", "p_alive", "expected_purchases", "expected_spend",
+                                       "expected_value")
 
 
 class ConvergenceWarning(UserWarning):

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -59,7 +60,9 @@ __all__ = [
     "coupon_what_if_widget",
     "experiment_table",
     "first_window_activity",
+    "HistoryCheck",
     "hillstrom_arms",
+    "history_check",
     "hillstrom_experiment",
     "lift_by_segment",
     "member_comparison",
@@ -1334,6 +1337,149 @@ def welcome_offer_summary(welcome_offers: pd.DataFrame, transactions: pd.DataFra
 # --------------------------------------------------------------------------- churn: win-back and ranking
 
 
+@dataclass(frozen=True)
+class HistoryCheck:
+    """Whether a transactions history is long and wide enough for the BG/NBD sections.
+
+    ``days_covered`` counts days from the first order's day up to (not including) the analysis
+    date. The calibration/holdout check fits on all but the last ``horizon_days`` and compares
+    with those days, so it needs ``2 × horizon_days`` (as much to fit on as to test against);
+    the forecast predicts ``horizon_days`` ahead, so it needs at least ``horizon_days``.
+    Either also needs ``min_repeat_customers`` customers with a repeat purchase (in the
+    calibration part for the check): fewer cannot pin down four parameters.
+    """
+
+    days_covered: int
+    first_day: str
+    last_day: str
+    horizon_days: int
+    customers: int
+    repeat_customers: int
+    calibration_repeat_customers: int
+    min_repeat_customers: int
+
+    @property
+    def validate_days_needed(self) -> int:
+        return 2 * self.horizon_days
+
+    @property
+    def forecast_days_needed(self) -> int:
+        return self.horizon_days
+
+    @property
+    def can_validate(self) -> bool:
+        return (self.days_covered >= self.validate_days_needed
+                and self.calibration_repeat_customers >= self.min_repeat_customers)
+
+    @property
+    def can_forecast(self) -> bool:
+        return self.days_covered >= self.forecast_days_needed and self.repeat_customers >= self.min_repeat_customers
+
+    def _span(self) -> str:
+        return f"{self.days_covered:,} days ({self.first_day} to {self.last_day})" if self.days_covered else "0 days"
+
+    @property
+    def validate_message(self) -> str:
+        """Why the calibration/holdout check is skipped (Markdown), or "" when it can run."""
+        h = self.horizon_days
+        if self.days_covered < self.validate_days_needed:
+            advice = (f"Set `horizon_days` to {self.days_covered // 2} or less, or use a longer export."
+                      if self.days_covered // 2 >= 1 else "Use a longer export.")
+            return (f"*The calibration/holdout check needs at least {self.validate_days_needed:,} days of history "
+                    f"({h:,} to fit on, then the last `horizon_days` = {h:,} to compare with); the data covers "
+                    f"{self._span()}, so this check is skipped. {advice}*")
+        if self.calibration_repeat_customers < self.min_repeat_customers:
+            return (f"*The calibration/holdout check needs at least {self.min_repeat_customers} customers with a repeat "
+                    f"purchase in the first {self.days_covered - h:,} days; the data has {self.calibration_repeat_customers:,}, "
+                    f"so this check is skipped. Use an export with more customers or a longer period, or a smaller `horizon_days`.*")
+        return ""
+
+    def forecast_message(self, fit: BGNBDFit | None = None) -> str:
+        """Why the P(alive), value and win-back sections are skipped (Markdown), or "" when ``fit`` is usable."""
+        skipped = "P(alive), expected purchases and value, and the win-back list are skipped"
+        if self.days_covered < self.forecast_days_needed:
+            advice = (f"Set `horizon_days` to {self.days_covered:,} or less, or use a longer export."
+                      if self.days_covered >= 1 else "Use a longer export.")
+            return (f"*The forecast needs at least {self.forecast_days_needed:,} days of history to predict "
+                    f"`horizon_days` = {self.horizon_days:,} days ahead; the data covers {self._span()}, so {skipped}. {advice}*")
+        if self.repeat_customers < self.min_repeat_customers:
+            return (f"*The BG/NBD model needs at least {self.min_repeat_customers} customers with a repeat purchase to "
+                    f"estimate its four parameters; the data has {self.repeat_customers:,} (of {self.customers:,} customers), "
+                    f"so {skipped}. Use an export with more customers or a longer period.*")
+        if fit is not None and not fit.converged:
+            return (f"*The BG/NBD fit did not converge ({fit.message}), so its numbers are not reliable and {skipped}. "
+                    f"A longer export or more customers usually fixes this.*")
+        return ""
+
+    def usable(self, fit: BGNBDFit | None) -> bool:
+        """True when the history is long enough and ``fit`` exists and converged."""
+        return self.can_forecast and fit is not None and fit.converged
+
+
+def history_check(
+    transactions: pd.DataFrame,
+    *,
+    as_of: str | pd.Timestamp,
+    horizon_days: int,
+    min_repeat_customers: int = 20,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+) -> HistoryCheck:
+    """How many days and repeat customers a history has, against what the BG/NBD sections need.
+
+    Parameters
+    ----------
+    transactions
+        Order lines before ``as_of`` (``customer_id``, ``order_date``).
+    as_of
+        Analysis date; the history runs from the first order's day up to the day before it.
+    horizon_days
+        Forecast horizon (the notebook parameter); the holdout is the last ``horizon_days``.
+    min_repeat_customers
+        Fewest customers with a purchase on two or more days for a fit.
+
+    Returns
+    -------
+    HistoryCheck
+        ``can_validate``/``can_forecast`` and a plain message naming the days covered, the days
+        needed and the parameter to change.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-01 10:00", "2024-01-20 09:00", "2024-01-25 18:30"])})
+    >>> c = history_check(tx, as_of="2024-02-01", horizon_days=20, min_repeat_customers=1)
+    >>> c.days_covered, c.can_validate, c.can_forecast  # 31 days: forecast needs 20, the check 40
+    (31, False, True)
+    """
+    h = int(horizon_days)
+    if h < 1:
+        raise ValueError(f"horizon_days must be a whole number of days, 1 or more, not {horizon_days!r}")
+    for column in (customer_col, date_col):
+        if column not in transactions.columns:
+            raise DataValidationError(transactions.attrs.get("source"), column, "a transactions frame with customer and order-date columns")
+    end = pd.Timestamp(as_of).normalize()
+    days = transactions[date_col].dt.normalize()
+    keep = (days < end).to_numpy()
+    visits = pd.DataFrame({"customer": transactions[customer_col].to_numpy()[keep], "day": days.to_numpy()[keep]}).drop_duplicates()
+    if visits.empty:
+        return HistoryCheck(0, "", "", h, 0, 0, 0, int(min_repeat_customers))
+    first = visits["day"].min()
+    calibration_end = end - pd.Timedelta(days=h + 1)
+    per_customer = visits["customer"].value_counts()
+    calibration = visits.loc[visits["day"] <= calibration_end, "customer"].value_counts()
+    return HistoryCheck(
+        days_covered=int((end - first).days),
+        first_day=str(first.date()),
+        last_day=str((end - pd.Timedelta(days=1)).date()),
+        horizon_days=h,
+        customers=int(len(per_customer)),
+        repeat_customers=int((per_customer >= 2).sum()),
+        calibration_repeat_customers=int((calibration >= 2).sum()),
+        min_repeat_customers=int(min_repeat_customers),
+    )
+
+
 def win_back_list(
     clv: pd.DataFrame,
     *,
@@ -1471,14 +1617,19 @@ def retention_metrics(
     funnel: pd.DataFrame | None,
     channels: pd.DataFrame | None,
     coupons: pd.DataFrame | None,
-    bgnbd: BGNBDFit,
+    bgnbd: BGNBDFit | None,
     gamma_gamma: GammaGammaFit | None,
-    clv: pd.DataFrame,
+    clv: pd.DataFrame | None,
     horizon_days: int,
     p_alive_below: float = 0.5,
     win_back: pd.DataFrame | None = None,
+    history: HistoryCheck | None = None,
 ) -> dict[str, object]:
     """The numbers ``metrics.json`` holds: plain, rounded, no personal data, no timestamps.
+
+    What could not be computed is ``None`` (``null`` in JSON): no ``bgnbd`` fit (history too short
+    or too few repeat customers), no ``clv`` table (no usable fit), no ``win_back`` list.
+    ``history`` adds ``history_days`` and ``history_days_needed`` (for the forecast).
 
     Examples
     --------
@@ -1489,6 +1640,10 @@ def retention_metrics(
     ...                       clv=clv, horizon_days=90)
     >>> m["at_risk_customers"], m["expected_purchases_next_period"], m["campaigns"], m["experiments"]
     (1, 1.75, 0, {})
+    >>> m = retention_metrics(customers=2, funnel=None, channels=None, coupons=None, bgnbd=None, gamma_gamma=None,
+    ...                       clv=None, horizon_days=90)
+    >>> m["bgnbd_params"], m["bgnbd_converged"], m["expected_purchases_next_period"], m["at_risk_customers"]
+    (None, None, None, None)
     """
     experiments: dict[str, dict[str, object]] = {}
     if channels is not None:
@@ -1510,13 +1665,15 @@ def retention_metrics(
         "campaigns": campaigns + (1 if coupons is not None and len(coupons) else 0),
         "best_channel_by_conversion": best,
         "experiments": experiments,
-        "bgnbd_params": bgnbd.params(),
-        "bgnbd_converged": bool(bgnbd.converged),
+        "bgnbd_params": bgnbd.params() if bgnbd is not None else None,
+        "bgnbd_converged": bool(bgnbd.converged) if bgnbd is not None else None,
         "gamma_gamma_params": gamma_gamma.params() if gamma_gamma is not None else None,
         "horizon_days": int(horizon_days),
-        "expected_purchases_next_period": round(float(clv["expected_purchases"].sum()), 2),
-        "at_risk_customers": int((clv["p_alive"] < p_alive_below).sum()),
+        "expected_purchases_next_period": round(float(clv["expected_purchases"].sum()), 2) if clv is not None else None,
+        "at_risk_customers": int((clv["p_alive"] < p_alive_below).sum()) if clv is not None else None,
         "win_back_customers": int(len(win_back)) if win_back is not None else None,
+        **({"history_days": history.days_covered, "history_days_needed": history.forecast_days_needed}
+           if history is not None else {}),
     }
 
 

@@ -497,3 +497,105 @@ def test_notebook_runs_on_uci_with_campaign_sections_skipped(online_retail_path:
     assert "needs the shop's campaigns" in text and "is skipped" in text
     clv_rows = (out / "clv.csv").read_text().splitlines()
     assert len(clv_rows) == 4338 + 1 and all(row.startswith("cus_") for row in clv_rows[1:])
+
+
+# ---------------------------------------------------------------- is the history long enough for BG/NBD?
+
+
+def _visits(*rows: tuple[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({"customer_id": [c for c, _ in rows], "order_date": pd.to_datetime([d for _, d in rows])})
+
+
+def test_history_check_counts_days_and_needs_twice_the_horizon_to_validate() -> None:
+    tx = _visits(("a", "2024-01-01 10:00"), ("a", "2024-01-20 09:00"), ("b", "2024-01-25 18:30"))
+    check = retention.history_check(tx, as_of="2024-02-01", horizon_days=20, min_repeat_customers=1)
+    # days covered: 2024-01-01 up to (not including) 2024-02-01 = 31 days.
+    # validation needs 2 × 20 = 40 > 31 -> no; the forecast needs 20 <= 31 and has 1 repeat customer (a) -> yes.
+    assert (check.days_covered, check.customers, check.repeat_customers) == (31, 2, 1)
+    assert (check.validate_days_needed, check.forecast_days_needed) == (40, 20)
+    assert not check.can_validate and check.can_forecast
+    message = check.validate_message
+    # the largest horizon that would fit is 31 // 2 = 15 days
+    assert "at least 40 days" in message and "covers 31 days (2024-01-01 to 2024-01-31)" in message
+    assert "Set `horizon_days` to 15 or less" in message and "skipped" in message
+    assert check.forecast_message() == ""
+
+
+def test_history_check_boundary_is_exactly_twice_the_horizon() -> None:
+    tx = _visits(("a", "2024-01-01 10:00"), ("a", "2024-01-05 10:00"))
+    # horizon 15: 31 days >= 2 × 15 = 30; calibration ends 2024-02-01 − 16 days = 2024-01-16, a's two days are in it.
+    ok = retention.history_check(tx, as_of="2024-02-01", horizon_days=15, min_repeat_customers=1)
+    assert ok.can_validate and ok.calibration_repeat_customers == 1 and ok.validate_message == ""
+    # horizon 16: 31 days < 32 -> skipped, and the message names 32
+    short = retention.history_check(tx, as_of="2024-02-01", horizon_days=16, min_repeat_customers=1)
+    assert not short.can_validate and "at least 32 days" in short.validate_message
+
+
+def test_history_check_repeat_customers_in_the_calibration_part() -> None:
+    tx = _visits(("a", "2024-01-01 10:00"), ("a", "2024-01-20 09:00"), ("b", "2024-01-25 18:30"))
+    # horizon 15: calibration ends 2024-01-16, a has only 2024-01-01 there -> 0 repeat customers, days are enough (31 >= 30)
+    none = retention.history_check(tx, as_of="2024-02-01", horizon_days=15, min_repeat_customers=1)
+    assert none.calibration_repeat_customers == 0 and not none.can_validate
+    assert "at least 1 customers with a repeat purchase in the first 16 days" in none.validate_message  # 31 − 15 = 16
+    # horizon 10: calibration ends 2024-01-21, a has 01-01 and 01-20 -> 1 repeat customer
+    assert retention.history_check(tx, as_of="2024-02-01", horizon_days=10, min_repeat_customers=1).can_validate
+
+
+def test_history_check_ignores_later_orders_and_same_day_lines() -> None:
+    # b's two lines on one day are one purchase day (not a repeat); c's order on the analysis date is not history
+    tx = _visits(("a", "2024-01-01 10:00"), ("a", "2024-01-08 10:00"), ("b", "2024-01-03 09:00"),
+                 ("b", "2024-01-03 17:00"), ("c", "2024-02-01 12:00"))
+    check = retention.history_check(tx, as_of="2024-02-01", horizon_days=7)
+    assert (check.customers, check.repeat_customers, check.days_covered) == (2, 1, 31)
+    # default minimum of 20 repeat customers: 1 is too few, whatever the length
+    assert not check.can_forecast
+    assert "at least 20 customers with a repeat purchase" in check.forecast_message()
+    assert "the data has 1 (of 2 customers)" in check.forecast_message()
+
+
+def test_history_check_forecast_needs_the_horizon_and_a_converged_fit() -> None:
+    from helpers.clv import BGNBDFit
+
+    tx = _visits(("a", "2024-01-01 10:00"), ("a", "2024-01-20 09:00"))
+    short = retention.history_check(tx, as_of="2024-02-01", horizon_days=90, min_repeat_customers=1)
+    # 31 days < 90
+    assert not short.can_forecast and not short.usable(None)
+    assert "at least 90 days of history" in short.forecast_message() and "Set `horizon_days` to 31 or less" in short.forecast_message()
+    enough = retention.history_check(tx, as_of="2024-02-01", horizon_days=30, min_repeat_customers=1)
+    good = BGNBDFit(r=0.5, alpha=2.0, a=1.0, b=5.0, log_likelihood=-10.0, n_customers=1)
+    stuck = BGNBDFit(r=0.5, alpha=2.0, a=1.0, b=5.0, log_likelihood=-10.0, n_customers=1, converged=False,
+                     message="alpha ran to the edge of the search range")
+    assert enough.usable(good) and enough.forecast_message(good) == ""
+    assert not enough.usable(stuck) and not enough.usable(None)
+    assert "did not converge (alpha ran to the edge of the search range)" in enough.forecast_message(stuck)
+
+
+def test_history_check_empty_history_and_bad_input() -> None:
+    tx = _visits(("a", "2024-03-01 10:00"))
+    empty = retention.history_check(tx, as_of="2024-02-01", horizon_days=30)  # the only order is after the analysis date
+    assert (empty.days_covered, empty.customers) == (0, 0) and not empty.can_validate and not empty.can_forecast
+    assert "covers 0 days" in empty.validate_message and "Use a longer export" in empty.validate_message
+    with pytest.raises(ValueError, match="horizon_days"):
+        retention.history_check(tx, as_of="2024-02-01", horizon_days=0)
+    with pytest.raises(DataValidationError, match="order_date"):
+        retention.history_check(tx.drop(columns="order_date"), as_of="2024-02-01", horizon_days=30)
+
+
+def test_retention_metrics_are_null_when_no_model_could_be_fitted() -> None:
+    tx = _visits(("a", "2024-01-01 10:00"), ("a", "2024-01-20 09:00"))
+    check = retention.history_check(tx, as_of="2024-02-01", horizon_days=90)
+    metrics = retention.retention_metrics(customers=1, funnel=None, channels=None, coupons=None, bgnbd=None, gamma_gamma=None,
+                                          clv=None, horizon_days=90, win_back=None, history=check)
+    assert [metrics[k] for k in ("bgnbd_params", "bgnbd_converged", "gamma_gamma_params", "expected_purchases_next_period",
+                                 "at_risk_customers", "win_back_customers")] == [None] * 6
+    assert (metrics["history_days"], metrics["history_days_needed"], metrics["horizon_days"]) == (31, 90, 90)
+
+
+def test_clv_export_columns_name_the_empty_clv_csv_header() -> None:
+    from helpers import clv
+
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "order_date": pd.to_datetime(["2024-01-01 10:00", "2024-01-15 10:00", "2024-01-03 10:00"]),
+                       "amount": [10.0, 20.0, 5.0]})
+    summary = clv.customer_summary(tx, observation_end="2024-01-31")
+    fit = clv.BGNBDFit(r=0.5, alpha=2.0, a=0.8, b=5.0, log_likelihood=-10.0, n_customers=2)
+    assert tuple(clv.clv_export(clv.clv_table(fit, None, summary, horizon_days=30)).columns) == clv.CLV_EXPORT_COLUMNS
