@@ -624,10 +624,15 @@ def _duplicated_rows(frame: pd.DataFrame, keep: pd.Series) -> pd.Series:
     duplicates can be found over all lines, then restricted to the kept ones.
     """
     key = np.zeros(len(frame), dtype=np.int64)
+    bound = 1  # every key is below this (a Python int, so it cannot overflow)
     for column in frame.columns:
         codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)  # missing = its own value
-        # key < rows and codes <= rows, so the product stays far below 2**63 for any real file.
-        key, _ = pd.factorize(key * (len(uniques) + 1) + codes)
+        width = len(uniques) + 1
+        if bound * width >= 2**62:  # renumber the keys 0..k-1 first, so the fold stays within int64
+            key, distinct = pd.factorize(key)
+            bound = len(distinct)
+        key = key * width + codes
+        bound *= width
     repeat = pd.Series(key).duplicated(keep="first").to_numpy()
     return pd.Series(repeat & keep.to_numpy(dtype=bool), index=frame.index)
 

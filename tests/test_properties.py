@@ -162,3 +162,15 @@ def test_deadline_is_exactly_n_working_days_later(start: dt.date, n: int) -> Non
     assert compliance.working_days_between(start, deadline) == n
     assert compliance.working_days_between(start, deadline - pd.Timedelta(days=1)) == n - 1
     assert compliance.working_day_deadline(start.isoformat(), n + 1) > deadline
+
+
+@FAST
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=40), min_size=18, max_size=18), min_size=1, max_size=40))
+def test_duplicate_lines_found_exactly_even_when_keys_must_be_renumbered(rows: list[list[int]]) -> None:
+    from helpers.data import _duplicated_rows
+
+    # 18 columns of up to 41 values: the folded key would pass 2**62 without renumbering.
+    frame = pd.DataFrame(rows, columns=[f"c{i}" for i in range(18)])
+    frame = pd.concat([frame, frame.iloc[::2]], ignore_index=True)  # plant repeats
+    keep = pd.Series(True, index=frame.index)
+    pd.testing.assert_series_equal(_duplicated_rows(frame, keep), frame.duplicated(keep="first"), check_names=False)
