@@ -572,11 +572,13 @@ EVENT_DATES: dict[str, str] = {
 
 
 def shop_as_of(shop: Mapping[str, pd.DataFrame], as_of: str | pd.Timestamp, *,
-               window_days: int = 14) -> dict[str, pd.DataFrame]:
+               window_days: int = 14, drop_empty: bool = False) -> dict[str, pd.DataFrame]:
     """The shop's side tables as they stood on ``as_of``: nothing from that day or later.
 
     Campaigns (and their sends and coupons) are kept only when their ``window_days``
     conversion window had closed before ``as_of``, so no result is half-measured.
+    With ``drop_empty``, a table left with no rows is left out, as if the shop did not
+    have it yet (an early ``as_of`` or a short export), so sections that need it skip.
 
     Examples
     --------
@@ -597,6 +599,8 @@ def shop_as_of(shop: Mapping[str, pd.DataFrame], as_of: str | pd.Timestamp, *,
         out[name] = table[table[column] < limit]
     if "campaign_sends" in out and "campaigns" in out:
         out["campaign_sends"] = out["campaign_sends"][out["campaign_sends"]["campaign_id"].isin(out["campaigns"]["campaign_id"])]
+    if drop_empty:
+        out = {name: table for name, table in out.items() if len(table)}
     return out
 
 

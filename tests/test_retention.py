@@ -247,6 +247,16 @@ def test_shop_as_of_drops_later_rows_and_unfinished_campaigns() -> None:
     assert view["loyalty"]["snapshot_date"].tolist() == [pd.Timestamp("2025-01-31")]
 
 
+def test_shop_as_of_can_leave_out_tables_with_nothing_before_the_date() -> None:
+    camp = pd.DataFrame({"campaign_id": ["C1"], "sent_at": pd.to_datetime(["2025-01-25"])})
+    sends = pd.DataFrame({"campaign_id": ["C1"], "customer_id": ["a"]})
+    loyalty = pd.DataFrame({"customer_id": ["a"], "snapshot_date": pd.to_datetime(["2025-01-31"])})
+    shop = {"campaigns": camp, "campaign_sends": sends, "loyalty": loyalty}
+    # as of 1 Feb: C1's window closes on 8 Feb -> no campaign, hence no sends; the snapshot of 31 Jan stays
+    assert set(retention.shop_as_of(shop, "2025-02-01")) == {"campaigns", "campaign_sends", "loyalty"}
+    assert set(retention.shop_as_of(shop, "2025-02-01", drop_empty=True)) == {"loyalty"}
+
+
 def test_segment_at_send_uses_history_strictly_before_the_send() -> None:
     camp = pd.DataFrame({"campaign_id": ["C1"], "sent_at": pd.to_datetime(["2025-06-01 10:00"])})
     sends = pd.DataFrame({"campaign_id": ["C1"] * 5, "customer_id": ["a", "b", "c", "d", "e"]})
