@@ -1,5 +1,5 @@
-"""Self-tests of helpers/exercises/compliance.py: solutions pass, placeholders say 'not attempted',
-typical mistakes fail with their own message, and no message gives the answer away."""
+"""Mistake tests of helpers/exercises/compliance.py: typical mistakes fail with their own message, and no
+message gives the answer away (solutions and placeholders: tests/test_exercises_selftest.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 
 from helpers import compliance, pii
-from helpers.exercises import ____, questions
+from helpers.exercises import questions
 from helpers.exercises import compliance as ex
+
+from exercise_checks import fails_with
 
 QUESTIONS = questions("compliance")
 
@@ -19,32 +21,13 @@ def test_at_least_six_questions_each_tagged_with_a_known_requirement():
     assert {q.requirement for q in QUESTIONS} >= {"105090L2.1.6", "105090L2.3.1", "105090L2.3.2", "105090L2.3.3"}
 
 
-@pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.name)
-def test_master_solution_passes_its_own_check(q):
-    outcome = q.grade(q.solution_namespace())
-    assert outcome.status == "correct", outcome.message
-
-
-@pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.name)
-def test_placeholder_is_not_attempted(q):
-    assert q.grade({q.var: ____}).status == "not_attempted"
-    assert q.grade({}).status == "not_attempted"
-
-
-def _fails_with(q, answer, fragment):
-    outcome = q.grade({q.var: answer})
-    assert outcome.status == "incorrect", outcome.message
-    assert fragment in outcome.message, outcome.message
-    return outcome.message
-
-
 def test_q1_working_days_mistakes():
     # Thu 8 Feb -> Tue 27 Feb 2024: 19 calendar days; weekdays after 8 Feb up to 27 Feb = 13
     # (9, 12-16, 19-23, 26, 27); less LNY holidays Mon 12, Tue 13 = 11 working days.
     assert ex.q1.expected_answer() == 11
-    _fails_with(ex.q1, 19, "calendar days")
-    _fails_with(ex.q1, 13, "Lunar New Year")
-    message = _fails_with(ex.q1, 12, "day the request arrived")
+    fails_with(ex.q1, 19, "calendar days")
+    fails_with(ex.q1, 13, "Lunar New Year")
+    message = fails_with(ex.q1, 12, "day the request arrived")
     assert "11" not in message
 
 
@@ -54,18 +37,18 @@ def test_q2_late_unsubscribes_mistakes():
     processed_only = int((table["late"] & ~table["open"]).sum())
     expected = ex.q2.expected_answer()
     assert expected == int(table["late"].sum()) and expected > processed_only  # some requests were never processed
-    message = _fails_with(ex.q2, processed_only, "never processed")
+    message = fails_with(ex.q2, processed_only, "never processed")
     assert str(expected) not in message.replace(str(processed_only), "")
     calendar = (pd.to_datetime(requests["processed_at"]) - pd.to_datetime(requests["received_at"])).dt.days
     over_10_calendar = int((calendar > 10).sum())
     if over_10_calendar != expected:
-        _fails_with(ex.q2, over_10_calendar, "working")
+        fails_with(ex.q2, over_10_calendar, "working")
 
 
 def test_q3_consent_decision_mistakes():
     assert ex.q3.expected_answer() == "oral consent not confirmed"   # 1 Mar -> 20 Mar = 19 days > 14
-    _fails_with(ex.q3, "send", "consent itself valid")
-    _fails_with(ex.q3, "product class not covered", "beauty and health")
+    fails_with(ex.q3, "send", "consent itself valid")
+    fails_with(ex.q3, "product class not covered", "beauty and health")
     assert ex.q3.grade({ex.q3.var: "ORAL consent  not confirmed"}).status == "correct"
 
 
@@ -74,18 +57,18 @@ def test_q4_uemo_breaches_mistakes():
     no_sender = sorted(messages.loc[~messages["sender_info"], "message_id"])
     no_bilingual = sorted(messages.loc[~(messages["unsubscribe_en"] & messages["unsubscribe_zh"]), "message_id"])
     assert sorted(ex.q4.expected_answer()) == sorted(set(no_sender) | set(no_bilingual))
-    message = _fails_with(ex.q4, no_sender, "unsubscribe statements")
+    message = fails_with(ex.q4, no_sender, "unsubscribe statements")
     assert not any(m in message for m in no_bilingual)
-    _fails_with(ex.q4, no_bilingual, "sender information")
+    fails_with(ex.q4, no_bilingual, "sender information")
 
 
 def test_q5_redaction_mistakes():
     notes = ex.service_notes()
     only_email = pii.redact_text(notes, kinds=["email"])
-    message = _fails_with(ex.q5, only_email, "still contain personal data")
+    message = fails_with(ex.q5, only_email, "still contain personal data")
     assert "hkid" in message and "phone" in message
     assert "call back on [PHONE]" not in message  # the expected text is never shown
-    _fails_with(ex.q5, pii.redact_text(notes).iloc[:3], "")  # dropped rows fail too
+    fails_with(ex.q5, pii.redact_text(notes).iloc[:3], "")  # dropped rows fail too
 
 
 def test_q6_assets_mistakes():
@@ -94,18 +77,18 @@ def test_q6_assets_mistakes():
     labelled = sorted(set(none) | set(assets.loc[assets["licence"] == "expired", "asset_id"]))
     expected = ex.q6.expected_answer()
     assert set(labelled) < set(expected)  # some lapsed licences are still labelled 'licensed'
-    _fails_with(ex.q6, none, "used after they expired")
-    message = _fails_with(ex.q6, labelled, "licence_expiry")
+    fails_with(ex.q6, none, "used after they expired")
+    message = fails_with(ex.q6, labelled, "licence_expiry")
     assert not any(a in message for a in expected)
 
 
 def test_scenario_questions_and_their_mistakes():
     assert (ex.q7.expected_answer(), ex.q8.expected_answer(), ex.q9.expected_answer()) == (
         "bribery", "computer crime", "yes")
-    _fails_with(ex.q7, "electronic transactions", "who offers it")
-    _fails_with(ex.q8, "copyright", "getting into the system")
-    _fails_with(ex.q9, "no", "signature")
-    _fails_with(ex.q9, False, "signature")
+    fails_with(ex.q7, "electronic transactions", "who offers it")
+    fails_with(ex.q8, "copyright", "getting into the system")
+    fails_with(ex.q9, "no", "signature")
+    fails_with(ex.q9, False, "signature")
 
 
 def test_exercise_notebook_imports_every_question_and_has_no_solutions():
@@ -125,7 +108,7 @@ def test_q10_contactable_leads_mistakes():
     leads = ex.EXERCISE.data("leads")
     lawful, consent = leads["lawful_source"].astype(bool), leads["consent_recorded"].astype(bool)
     assert ex.q10.expected_answer() == int((lawful & consent).sum())
-    _fails_with(ex.q10, int(consent.sum()), "lawful source")
-    _fails_with(ex.q10, int(lawful.sum()), "consent to direct marketing")
-    message = _fails_with(ex.q10, int((~(lawful & consent)).sum()), "may NOT contact")
+    fails_with(ex.q10, int(consent.sum()), "lawful source")
+    fails_with(ex.q10, int(lawful.sum()), "consent to direct marketing")
+    message = fails_with(ex.q10, int((~(lawful & consent)).sum()), "may NOT contact")
     assert str(ex.q10.expected_answer()) not in message.replace(str(int((~(lawful & consent)).sum())), "")

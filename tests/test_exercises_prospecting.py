@@ -1,5 +1,5 @@
-"""Self-tests of helpers/exercises/prospecting.py: solutions pass, placeholders say 'not attempted',
-typical mistakes fail with their own message, and no message gives the answer away."""
+"""Mistake tests of helpers/exercises/prospecting.py: typical mistakes fail with their own message, and no
+message gives the answer away (solutions and placeholders: tests/test_exercises_selftest.py)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,12 @@ import numpy as np
 import pytest
 
 from helpers import prospecting
-from helpers.exercises import ____, questions
+from helpers.exercises import questions
 from helpers.exercises import prospecting as ex
 
+from exercise_checks import fails_with
+
 QUESTIONS = questions("prospecting")
-
-
-@pytest.fixture(scope="module")
-def setup_namespace():
-    """The notebook's setup cell, run once (fitting the lead score takes a few seconds)."""
-    namespace: dict = {}
-    exec(compile(ex.EXERCISE.setup, "<setup>", "exec"), namespace)  # noqa: S102 - our own stored code
-    return namespace
 
 
 def test_at_least_six_questions_each_tagged_with_a_unit_107188L5_requirement():
@@ -30,25 +24,6 @@ def test_at_least_six_questions_each_tagged_with_a_unit_107188L5_requirement():
     assert {q.requirement for q in QUESTIONS} >= {
         "107188L5.1.1", "107188L5.1.2", "107188L5.2.1", "107188L5.2.2", "107188L5.2.3", "107188L5.2.4",
         "107188L5.2.5", "107188L5.2.6", "107188L5.3.1"}  # every requirement of the unit
-
-
-@pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.name)
-def test_master_solution_passes_its_own_check(q, setup_namespace):
-    outcome = q.grade(q.solution_namespace(setup_namespace))
-    assert outcome.status == "correct", outcome.message
-
-
-@pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.name)
-def test_placeholder_is_not_attempted(q):
-    assert q.grade({q.var: ____}).status == "not_attempted"
-    assert q.grade({}).status == "not_attempted"
-
-
-def _fails_with(q, answer, fragment):
-    outcome = q.grade({q.var: answer})
-    assert outcome.status == "incorrect", outcome.message
-    assert fragment in outcome.message, outcome.message
-    return outcome.message
 
 
 def _hidden(message, value, digits=0):
@@ -65,10 +40,10 @@ def test_q1_lead_value_mistakes():
     row = _comparison().loc["referral"]
     # value per lead = conversion rate x value per converted lead
     assert ex.q1.expected_answer() == pytest.approx(row["conversion_rate"] * row["value_per_customer_hkd"])
-    message = _fails_with(ex.q1, row["value_per_customer_hkd"], "chance of converting")
+    message = fails_with(ex.q1, row["value_per_customer_hkd"], "chance of converting")
     _hidden(message, ex.q1.expected_answer())
-    _fails_with(ex.q1, row["conversion_rate"], "only the chance")
-    _fails_with(ex.q1, row["value_hkd"], "divide by the number of leads")
+    fails_with(ex.q1, row["conversion_rate"], "only the chance")
+    fails_with(ex.q1, row["value_hkd"], "divide by the number of leads")
 
 
 def test_q2_cpa_mistakes():
@@ -76,9 +51,9 @@ def test_q2_cpa_mistakes():
     own = leads[leads["method"] == "influencer"]
     converted = own["converted_at"].notna()
     assert ex.q2.expected_answer() == pytest.approx(own["cost_hkd"].sum() / converted.sum())
-    message = _fails_with(ex.q2, own["cost_hkd"].mean(), "cost per lead")
+    message = fails_with(ex.q2, own["cost_hkd"].mean(), "cost per lead")
     _hidden(message, ex.q2.expected_answer())
-    _fails_with(ex.q2, own.loc[converted, "cost_hkd"].mean(), "unconverted ones were paid for")
+    fails_with(ex.q2, own.loc[converted, "cost_hkd"].mean(), "unconverted ones were paid for")
 
 
 def test_q3_cycle_time_mistakes():
@@ -86,10 +61,10 @@ def test_q3_cycle_time_mistakes():
     email = cycles.loc[cycles["method"] == "email_promotion", "cycle_days"]
     assert ex.q3.expected_answer() == pytest.approx(email.median())
     assert ex.q3.expected_answer() > _comparison().drop("email_promotion")["median_cycle_days"].max()  # slowest
-    message = _fails_with(ex.q3, email.mean(), "median")
+    message = fails_with(ex.q3, email.mean(), "median")
     _hidden(message, ex.q3.expected_answer(), 1)
-    _fails_with(ex.q3, email.median() * 24, "hours")
-    _fails_with(ex.q3, cycles["cycle_days"].median(), "only e-mail")
+    fails_with(ex.q3, email.median() * 24, "hours")
+    fails_with(ex.q3, cycles["cycle_days"].median(), "only e-mail")
 
 
 def test_q4_keywords_to_pause_mistakes():
@@ -99,12 +74,12 @@ def test_q4_keywords_to_pause_mistakes():
     assert {"free", "cheap", "best deals", "shopping"} <= set(expected)  # the planted wasteful broad keywords
     # typical mistake: pause every broad-match keyword, including ones that pay back
     broad = sorted(perf.loc[perf["match_type"] == "broad", "keyword"])
-    message = _fails_with(ex.q4, broad, "returns at least HK$1")
+    message = fails_with(ex.q4, broad, "returns at least HK$1")
     assert not any(f"'{k}'" in message for k in expected)
     # typical mistake: only the keywords that returned almost nothing
     worst = sorted(perf.loc[perf["roas"] < 0.5, "keyword"])
     assert set(worst) < set(expected)
-    _fails_with(ex.q4, worst, "other keywords also return less")
+    fails_with(ex.q4, worst, "other keywords also return less")
     assert ex.q4.grade({ex.q4.var: list(reversed(expected))}).status == "correct"  # order does not matter
 
 
@@ -112,27 +87,27 @@ def test_q5_saving_mistakes():
     plan = prospecting.keyword_decisions(prospecting.keyword_performance(ex.EXERCISE.data("ads")))
     paused = plan[plan["action"] == "pause"]
     assert ex.q5.expected_answer() == pytest.approx(paused["cost_hkd"].sum())
-    message = _fails_with(ex.q5, paused["revenue_hkd"].sum(), "revenue")
+    message = fails_with(ex.q5, paused["revenue_hkd"].sum(), "revenue")
     _hidden(message, ex.q5.expected_answer())
-    _fails_with(ex.q5, paused["cost_hkd"].sum() - paused["revenue_hkd"].sum(), "nets off")
-    _fails_with(ex.q5, plan["cost_hkd"].sum(), "whole ad spend")
+    fails_with(ex.q5, paused["cost_hkd"].sum() - paused["revenue_hkd"].sum(), "nets off")
+    fails_with(ex.q5, plan["cost_hkd"].sum(), "whole ad spend")
 
 
 def test_q6_gains_reading_mistakes():
     gains = ex.EXERCISE.data("gains")
     assert ex.q6.expected_answer() == pytest.approx(gains["conversions"].iloc[:2].sum() / gains["conversions"].sum())
     assert ex.q6.expected_answer() > 0.4  # the score is much better than random (0.2)
-    message = _fails_with(ex.q6, gains.loc[1, "cum_conversion_share"], "top 10%")
+    message = fails_with(ex.q6, gains.loc[1, "cum_conversion_share"], "top 10%")
     _hidden(message, ex.q6.expected_answer(), 2)
-    _fails_with(ex.q6, gains.loc[2, "conversions"] / gains["conversions"].sum(), "group 2 alone")
-    _fails_with(ex.q6, 100 * gains.loc[2, "cum_conversion_share"], "not a percentage")
+    fails_with(ex.q6, gains.loc[2, "conversions"] / gains["conversions"].sum(), "group 2 alone")
+    fails_with(ex.q6, 100 * gains.loc[2, "cum_conversion_share"], "not a percentage")
 
 
 def test_q7_offer_mistakes():
     assert ex.q7.expected_answer() == "trial"
-    _fails_with(ex.q7, "VIP", "rarely does")
-    _fails_with(ex.q7, "nurture", "worth a lot")
-    _fails_with(ex.q7, "bundle", "already high")
+    fails_with(ex.q7, "VIP", "rarely does")
+    fails_with(ex.q7, "nurture", "worth a lot")
+    fails_with(ex.q7, "bundle", "already high")
     assert ex.q7.grade({ex.q7.var: " Trial "}).status == "correct"
 
 
@@ -144,11 +119,11 @@ def test_q8_market_sizing_mistakes():
     # 688 200 residents x 0.431 x HK$10 000 = HK$2 966 142 000
     assert (population, incidence, spend) == (688_200, 0.431, 10_000)
     assert ex.q8.expected_answer() == pytest.approx(2_966_142_000)
-    message = _fails_with(ex.q8, population * 43.1 * spend, "share (0.431)")
+    message = fails_with(ex.q8, population * 43.1 * spend, "share (0.431)")
     _hidden(message, ex.q8.expected_answer())
-    _fails_with(ex.q8, population * 0.358 * spend, "2018")
-    _fails_with(ex.q8, population * incidence, "number of online shoppers")
-    _fails_with(ex.q8, 7_413_070 * incidence * spend, "whole of Hong Kong")
+    fails_with(ex.q8, population * 0.358 * spend, "2018")
+    fails_with(ex.q8, population * incidence, "number of online shoppers")
+    fails_with(ex.q8, 7_413_070 * incidence * spend, "whole of Hong Kong")
 
 
 def test_q9_privacy_mistakes():
@@ -157,11 +132,11 @@ def test_q9_privacy_mistakes():
     no_consent = int((~leads["consent_recorded"]).sum())
     both = int((~leads["lawful_source"] & ~leads["consent_recorded"]).sum())
     assert ex.q9.expected_answer() == unlawful + no_consent - both
-    message = _fails_with(ex.q9, unlawful, "without recorded consent must go too")
+    message = fails_with(ex.q9, unlawful, "without recorded consent must go too")
     _hidden(message, ex.q9.expected_answer())
-    _fails_with(ex.q9, no_consent, "unlawful source must go too")
+    fails_with(ex.q9, no_consent, "unlawful source must go too")
     if both:
-        _fails_with(ex.q9, unlawful + no_consent, "count each lead once")
+        fails_with(ex.q9, unlawful + no_consent, "count each lead once")
 
 
 def test_q10_referral_hours_mistakes():
@@ -169,10 +144,10 @@ def test_q10_referral_hours_mistakes():
     expected = ex.q10.expected_answer()
     assert expected == pytest.approx(table.loc["online", "median_processing_hours"])
     assert expected < table.loc["offline", "median_processing_hours"] / 10  # online is far faster
-    message = _fails_with(ex.q10, table.loc["online", "mean_processing_hours"], "median")
+    message = fails_with(ex.q10, table.loc["online", "mean_processing_hours"], "median")
     _hidden(message, expected, 1)
-    _fails_with(ex.q10, expected / 24, "days")
-    _fails_with(ex.q10, table.loc["offline", "median_processing_hours"], "offline")
+    fails_with(ex.q10, expected / 24, "days")
+    fails_with(ex.q10, table.loc["offline", "median_processing_hours"], "offline")
 
 
 def test_q11_video_platform_mistakes():
@@ -181,12 +156,12 @@ def test_q11_video_platform_mistakes():
     assert expected == (funnel["cost_hkd"] / funnel["signups"]).idxmin()
     biggest_budget = funnel["cost_hkd"].idxmax()
     if biggest_budget != expected:
-        message = _fails_with(ex.q11, biggest_budget, "biggest video budget")
+        message = fails_with(ex.q11, biggest_budget, "biggest video budget")
         assert expected not in message
     others = [p for p in funnel.index if p not in {expected, biggest_budget}]
-    message = _fails_with(ex.q11, others[-1], "per sign-up")
+    message = fails_with(ex.q11, others[-1], "per sign-up")
     assert expected not in message
-    _fails_with(ex.q11, "Myspace", "not a platform")
+    fails_with(ex.q11, "Myspace", "not a platform")
     assert ex.q11.grade({ex.q11.var: expected.upper()}).status == "correct"  # case does not matter
 
 

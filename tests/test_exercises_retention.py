@@ -1,23 +1,17 @@
-"""Self-tests of helpers/exercises/retention.py: solutions pass, placeholders say 'not attempted',
-typical mistakes fail with their own message, and no message gives the answer away."""
+"""Mistake tests of helpers/exercises/retention.py: typical mistakes fail with their own message, and no
+message gives the answer away (solutions and placeholders: tests/test_exercises_selftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from helpers import clv, retention
-from helpers.exercises import ____, questions
+from helpers.exercises import questions
 from helpers.exercises import retention as ex
 
+from exercise_checks import fails_with
+
 QUESTIONS = questions("retention")
-
-
-@pytest.fixture(scope="module")
-def setup_namespace() -> dict:
-    # The notebook's setup cell, run once: every master solution starts from a copy of it.
-    namespace: dict = {}
-    exec(compile(ex.EXERCISE.setup, "<setup>", "exec"), namespace)  # noqa: S102 - the module's own setup code
-    return namespace
 
 
 def test_at_least_six_questions_each_tagged_with_a_known_requirement():
@@ -25,25 +19,6 @@ def test_at_least_six_questions_each_tagged_with_a_known_requirement():
     assert {q.requirement for q in QUESTIONS} >= {"105090L2.1.3", "105090L2.1.4", "105090L2.1.5", "105090L2.2.2",
                                                   "105090L2.2.3", "107188L5.1.2"}
     assert all(q.hints and q.master_solution is not None for q in QUESTIONS)
-
-
-@pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.name)
-def test_master_solution_passes_its_own_check(q, setup_namespace):
-    outcome = q.grade(q.solution_namespace(setup_namespace))
-    assert outcome.status == "correct", outcome.message
-
-
-@pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.name)
-def test_placeholder_is_not_attempted(q):
-    assert q.grade({q.var: ____}).status == "not_attempted"
-    assert q.grade({}).status == "not_attempted"
-
-
-def _fails_with(q, answer, fragment):
-    outcome = q.grade({q.var: answer})
-    assert outcome.status == "incorrect", outcome.message
-    assert fragment in outcome.message, outcome.message
-    return outcome.message
 
 
 def _no_leak(message: str, expected: float) -> None:
@@ -58,22 +33,22 @@ def test_q1_open_rate_mistakes():
     expected = ex.q1.expected_answer()
     # opened ÷ delivered among treated e-mail sends
     assert expected == pytest.approx(treated["opened_at"].notna().sum() / treated["delivered"].sum())
-    _no_leak(_fails_with(ex.q1, float(treated["opened_at"].notna().mean()), "undelivered"), expected)
-    _fails_with(ex.q1, float(email["opened_at"].notna().mean()), "holdout")
+    _no_leak(fails_with(ex.q1, float(treated["opened_at"].notna().mean()), "undelivered"), expected)
+    fails_with(ex.q1, float(email["opened_at"].notna().mean()), "holdout")
 
 
 def test_q2_forum_verdict_mistake():
     # The bundled shop plants no true forum effect (data/README.md): the honest verdict is "not significant".
     assert ex.q2.expected_answer() == "not significant"
-    _fails_with(ex.q2, "significant lift", "p-value")
+    fails_with(ex.q2, "significant lift", "p-value")
     assert ex.q2.grade({ex.q2.var: "Not  Significant"}).status == "correct"
 
 
 def test_q3_segment_mistake():
     # Planted: campaigns have zero true lift for lapsed customers.
     assert ex.q3.expected_answer() == "lapsed"
-    _fails_with(ex.q3, "active", "significant")
-    _fails_with(ex.q3, "active_high", "significant")
+    fails_with(ex.q3, "active", "significant")
+    fails_with(ex.q3, "active_high", "significant")
 
 
 def test_q4_coupon_roi_mistakes():
@@ -84,17 +59,17 @@ def test_q4_coupon_roi_mistakes():
     incremental = economics.loc[50, "incremental_revenue_hkd"]
     expected = ex.q4.expected_answer()
     assert expected == pytest.approx((incremental * 0.35 - cost) / cost)
-    _no_leak(_fails_with(ex.q4, (arm["revenue_in_window_hkd"].sum() * 0.35 - cost) / cost, "control arm"), expected)
-    _fails_with(ex.q4, (incremental - cost) / cost, "margin")
+    _no_leak(fails_with(ex.q4, (arm["revenue_in_window_hkd"].sum() * 0.35 - cost) / cost, "control arm"), expected)
+    fails_with(ex.q4, (incremental - cost) / cost, "margin")
 
 
 def test_q5_viral_coefficient_mistakes():
     referrals, customers = ex.EXERCISE.data("referrals"), ex.EXERCISE.data("customers")
     expected = ex.q5.expected_answer()
     assert expected == pytest.approx(referrals["signed_up_at"].notna().sum() / len(customers))
-    _no_leak(_fails_with(ex.q5, referrals["first_order_at"].notna().sum() / len(customers), "sign-ups"), expected)
-    _fails_with(ex.q5, referrals["signed_up_at"].notna().sum() / referrals["referrer_id"].nunique(), "all existing customers")
-    _fails_with(ex.q5, len(referrals) / len(customers), "invitations per customer")
+    _no_leak(fails_with(ex.q5, referrals["first_order_at"].notna().sum() / len(customers), "sign-ups"), expected)
+    fails_with(ex.q5, referrals["signed_up_at"].notna().sum() / referrals["referrer_id"].nunique(), "all existing customers")
+    fails_with(ex.q5, len(referrals) / len(customers), "invitations per customer")
 
 
 def test_q6_p_alive_mistakes():
@@ -104,9 +79,9 @@ def test_q6_p_alive_mistakes():
     #    = 0.793/7.426 · (44.414/12.414)^6.243 = 0.10679 · 3.57774^6.243 = 0.10679 · 2861.6 = 305.6 -> P = 1/306.6 = 0.00326
     expected = ex.q6.expected_answer()
     assert expected == pytest.approx(0.00326, abs=5e-5)
-    _fails_with(ex.q6, 1 - expected, "dropped out")
+    fails_with(ex.q6, 1 - expected, "dropped out")
     swapped = case.assign(recency_weeks=(case["T_weeks"] - case["recency_weeks"]).where(case["frequency"] > 0, 0.0))
-    _no_leak(_fails_with(ex.q6, float(clv.p_alive(bgnbd, swapped).loc["B"]), "first to the last"), expected)
+    _no_leak(fails_with(ex.q6, float(clv.p_alive(bgnbd, swapped).loc["B"]), "first to the last"), expected)
 
 
 def test_q7_expected_value_mistakes():
@@ -116,23 +91,23 @@ def test_q7_expected_value_mistakes():
     purchases = float(clv.expected_purchases(bgnbd, case, horizon_days=365).loc["A"])
     # Gamma-Gamma spend for A: (γ + x·m)·p / (p·x + q − 1) = (120 + 6·420)·6.25 / (37.5 + 2.74) = 16500 / 40.24 = 410.04
     assert expected == pytest.approx(purchases * 410.04, rel=1e-4)
-    _fails_with(ex.q7, float(clv.clv_table(bgnbd, gamma_gamma, case, horizon_days=52).loc["A", "expected_value"]), "365")
-    _no_leak(_fails_with(ex.q7, purchases * 420.0, "shrinks"), expected)
-    _fails_with(ex.q7, 6 * 420.0, "past")
+    fails_with(ex.q7, float(clv.clv_table(bgnbd, gamma_gamma, case, horizon_days=52).loc["A", "expected_value"]), "365")
+    _no_leak(fails_with(ex.q7, purchases * 420.0, "shrinks"), expected)
+    fails_with(ex.q7, 6 * 420.0, "past")
 
 
 def test_q8_next_budget_mistakes():
     channels = ex.EXERCISE.data("channels").set_index("channel")
     assert ex.q8.expected_answer() == "email"
     assert not channels.loc["forum", "significant"]
-    _fails_with(ex.q8, "forum", "did not beat its holdout")
-    _fails_with(ex.q8, "HK$100 coupon", "incremental revenue per HK$")
-    _fails_with(ex.q8, "billboards", "should be one of")
+    fails_with(ex.q8, "forum", "did not beat its holdout")
+    fails_with(ex.q8, "HK$100 coupon", "incremental revenue per HK$")
+    fails_with(ex.q8, "billboards", "should be one of")
 
 
 def test_q9_loyalty_causation_mistake():
     assert ex.q9.expected_answer() == "no"
-    _fails_with(ex.q9, "yes", "chose to join")
+    fails_with(ex.q9, "yes", "chose to join")
     assert ex.q9.grade({ex.q9.var: False}).status == "correct"  # True/False are read as yes/no
 
 
@@ -141,5 +116,5 @@ def test_q10_welcome_take_up_mistakes():
     hk100 = welcome[welcome["offer"].str.startswith("HK$100")]
     expected = ex.q10.expected_answer()
     assert expected == pytest.approx(hk100["taken_up_at"].notna().mean())
-    _no_leak(_fails_with(ex.q10, float(welcome["taken_up_at"].notna().mean()), "all three offers"), expected)
-    _fails_with(ex.q10, hk100["taken_up_at"].notna().sum() / welcome["taken_up_at"].notna().sum(), "share of all take-ups")
+    _no_leak(fails_with(ex.q10, float(welcome["taken_up_at"].notna().mean()), "all three offers"), expected)
+    fails_with(ex.q10, hk100["taken_up_at"].notna().sum() / welcome["taken_up_at"].notna().sum(), "share of all take-ups")
