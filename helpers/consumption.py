@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
-import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
@@ -46,7 +45,7 @@ def _finish(ax: plt.Axes, **labels: object) -> plt.Axes:
     """:func:`helpers.plots.finish` with ``$`` escaped, so "HK$" in a label is never read as mathtext."""
     for key in ("title", "xlabel", "ylabel"):
         if isinstance(labels.get(key), str):
-            labels[key] = labels[key].replace("$", r"\$")
+            labels[key] = plots.plain_text(labels[key])
     return plots.finish(ax, **labels)
 
 
@@ -588,31 +587,6 @@ def plot_pareto(curve: pd.DataFrame, *, top: float = 0.2, ax: plt.Axes | None = 
 # --------------------------------------------------------------------------- time patterns
 
 
-def money_axis(ax: plt.Axes, currency: str = "HK$", axis: str = "y") -> plt.Axes:
-    """Label an axis in ``currency`` (HK$ by default; "£" for UCI, "$" for CDNOW).
-
-    Parameters
-    ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The chart, titled with its finding.
-
-    Examples
-    --------
-    >>> fig, ax = plt.subplots(); _ = money_axis(ax, "£")
-    >>> ax.yaxis.get_major_formatter()(25_000, 0)
-    '£25.0k'
-    """
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    symbol = currency.replace("$", r"\$")
-    target.set_major_formatter(mticker.FuncFormatter(lambda v, _p: plots.hkd(v).replace("HK$", symbol)))
-    return ax
-
-
 def plot_note(message: str, *, title: str = "Not available for this data", ax: plt.Axes | None = None) -> plt.Axes:
     """An empty chart that says why a section has nothing to show (used when a column is missing).
 
@@ -876,7 +850,7 @@ def plot_monthly_trend(
     if events:
         plots.mark_dates(ax, dict(events))
     peak = peak_month(trend)["month"]
-    money_axis(ax, currency)
+    plots.money_axis(ax, currency)
     return _finish(ax, title=f"Revenue peaked in {peak:%Y-%m}", xlabel="Month",
                         ylabel=f"Revenue per month ({currency})")
 
@@ -1792,7 +1766,7 @@ def plot_factor(factors: pd.DataFrame, factor: str | None, *, note: str = "", cu
     ax.barh(np.arange(len(part)), part["spend_per_customer_hkd"], color=plots.PALETTE[0])
     ax.set_yticks(np.arange(len(part)), part["level"].astype(str).tolist())
     ax.invert_yaxis()
-    money_axis(ax, currency, "x")
+    plots.money_axis(ax, currency, "x")
     label = factor.replace("_", " ")
     return _finish(ax, title=f"By {label}, '{part['level'].iloc[0]}' customers spend the most per head",
                         xlabel=f"Spend per customer ({currency})", ylabel="")
@@ -1829,8 +1803,8 @@ def plot_discounts(discounts: pd.DataFrame, *, note: str = "", currency: str = "
     right = ax.twinx()
     right.plot(x, discounts["avg_order_hkd"], color=plots.PALETTE[1], marker="o", label="average order")
     right.grid(False)
-    money_axis(right, currency)
-    right.set_ylabel(f"Average order ({currency})".replace("$", r"\$"))
+    plots.money_axis(right, currency)
+    right.set_ylabel(plots.plain_text(f"Average order ({currency})"))
     first, last = discounts.iloc[0], discounts.iloc[-1]
     ratio = last["conversion_rate"] / first["conversion_rate"] if first["conversion_rate"] else float("nan")
     change = 1 - last["avg_order_hkd"] / first["avg_order_hkd"]
@@ -1936,7 +1910,7 @@ def plot_promotions(promotions: pd.DataFrame, *, note: str = "", currency: str =
     ax.barh(y, promotions["avg_order_hkd"], color=colours)
     ax.set_yticks(y, promotions["promotion"].astype(str).tolist())
     ax.invert_yaxis()
-    money_axis(ax, currency, "x")
+    plots.money_axis(ax, currency, "x")
     best = promotions.sort_values(["avg_order_hkd", "promotion"], ascending=[False, True]).iloc[0]
     return _finish(ax, title=f"Orders under '{best['promotion']}' are the largest: "
                         f"{currency}{best['avg_order_hkd']:,.0f} on average",

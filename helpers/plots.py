@@ -64,24 +64,101 @@ def use_theme(*, font_scale: float = 1.0) -> None:
     )
 
 
+def money(value: float, currency: str = "HK$") -> str:
+    """Format an amount in ``currency``, short for large amounts.
+
+    Parameters
+    ----------
+    value
+        The amount.
+    currency
+        The symbol put before the number: "HK$" (default), "£" for UCI, "$" for CDNOW.
+
+    Returns
+    -------
+    str
+        E.g. ``"HK$950"``, ``"HK$12.5k"`` (from 10,000), ``"HK$3.4M"`` (from 1,000,000).
+
+    Examples
+    --------
+    >>> money(950), money(12_500, "£"), money(-3_400_000, "$")
+    ('HK$950', '£12.5k', '$-3.4M')
+    """
+    magnitude = abs(value)
+    if magnitude >= 1_000_000:
+        return f"{currency}{value / 1_000_000:,.1f}M"
+    if magnitude >= 10_000:
+        return f"{currency}{value / 1_000:,.1f}k"
+    return f"{currency}{value:,.0f}"
+
+
 def hkd(value: float, _position: object = None) -> str:
-    """Format a number as Hong Kong dollars, short for large amounts.
+    """Format a number as Hong Kong dollars, short for large amounts (:func:`money` in HK$).
 
     Examples
     --------
     >>> hkd(950), hkd(12_500), hkd(3_400_000)
     ('HK$950', 'HK$12.5k', 'HK$3.4M')
     """
-    magnitude = abs(value)
-    if magnitude >= 1_000_000:
-        return f"HK${value / 1_000_000:,.1f}M"
-    if magnitude >= 10_000:
-        return f"HK${value / 1_000:,.1f}k"
-    return f"HK${value:,.0f}"
+    return money(value)
+
+
+def plain_text(text: object) -> str:
+    """Text for a chart with every "$" escaped, so "HK$50 off HK$300" is not read as mathtext.
+
+    Matplotlib treats the part between two unescaped "$" as maths (italic, spaces dropped);
+    pass titles, labels and tick labels that may hold amounts through this.
+
+    Parameters
+    ----------
+    text
+        Anything; it is turned into ``str`` first.
+
+    Returns
+    -------
+    str
+        ``text`` with each "$" replaced by ``\\$`` (shown as a plain "$").
+
+    Examples
+    --------
+    >>> print(plain_text("HK$50 off HK$300"))
+    HK\\$50 off HK\\$300
+    """
+    return str(text).replace("$", r"\$")
+
+
+def money_axis(ax: plt.Axes, currency: str = "HK$", axis: str = "y") -> plt.Axes:
+    """Label the ticks of an axis as amounts in ``currency`` (see :func:`money`).
+
+    A tick label holds one currency symbol, so it is never read as mathtext and needs no escaping.
+
+    Parameters
+    ----------
+    ax
+        The Axes whose axis is formatted.
+    currency
+        The symbol on each tick: "HK$" (default), "£" for UCI, "$" for CDNOW.
+    axis
+        ``"y"`` (default) or ``"x"``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``, formatted.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(); _ = money_axis(ax, "£")
+    >>> ax.yaxis.get_major_formatter()(25_000, 0)
+    '£25.0k'
+    """
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(mticker.FuncFormatter(lambda value, _position: money(value, currency)))
+    return ax
 
 
 def hkd_axis(ax: plt.Axes, axis: str = "y") -> plt.Axes:
-    """Label an axis in HK$.
+    """Label an axis in HK$ (:func:`money_axis` with the default currency).
 
     Examples
     --------
@@ -89,9 +166,7 @@ def hkd_axis(ax: plt.Axes, axis: str = "y") -> plt.Axes:
     >>> ax.yaxis.get_major_formatter()(25_000, 0)
     'HK$25.0k'
     """
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(mticker.FuncFormatter(hkd))
-    return ax
+    return money_axis(ax, "HK$", axis)
 
 
 def percent_axis(ax: plt.Axes, axis: str = "y", decimals: int = 0) -> plt.Axes:

@@ -267,9 +267,9 @@ def plot_value_distribution(
     ax.axvline(mean, color=plots.PALETTE[1], lw=1.5, label=f"mean {currency}{mean:,.0f}")
     ax.axvline(median, color=plots.PALETTE[2], lw=1.5, ls="--", label=f"median {currency}{median:,.0f}")
     ax.legend(frameon=False)
-    symbol = currency.replace("$", r"\$")  # a bare "$" pair would turn the title into mathtext
-    return plots.finish(ax, title=f"A new customer spends {symbol}{mean:,.0f} in the first year on average "
-                                  f"(half spend under {symbol}{median:,.0f})",
+    title = (f"A new customer spends {currency}{mean:,.0f} in the first year on average "
+             f"(half spend under {currency}{median:,.0f})")
+    return plots.finish(ax, title=plots.plain_text(title),
                         xlabel=f"First-year spend per new customer ({currency})", ylabel="Customers",
                         money="x" if currency == "HK$" else False)
 
@@ -633,8 +633,9 @@ def plot_keywords(decisions: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt
     total = decisions["cost_hkd"].sum()
     share = decisions.loc[paused, "cost_hkd"].sum() / total if total else 0.0
     ax.xaxis.set_major_locator(plt.MaxNLocator(5))
-    title = (f"Keywords to pause took {share:.0%} of the spend and returned at most "
-             f"HK\\${decisions.loc[paused, 'roas'].max():.2f} per HK\\$" if paused.any() else "No keyword to pause")
+    title = (plots.plain_text(f"Keywords to pause took {share:.0%} of the spend and returned at most "
+                              f"HK${decisions.loc[paused, 'roas'].max():.2f} per HK$") if paused.any()
+             else "No keyword to pause")
     return plots.finish(ax, title=title, xlabel="Spend over the period (HK$)", ylabel="Revenue per HK$ spent (ROAS)",
                         money="x")
 

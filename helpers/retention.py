@@ -97,11 +97,6 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise DataValidationError(frame.attrs.get("source"), missing[0], f"{what} with columns {list(columns)}")
 
 
-def _plain(text: object) -> str:
-    """Text for a chart: a pair of "$" (as in "HK$50 off HK$300") must not turn into maths."""
-    return str(text).replace("$", r"\$")
-
-
 def takeaway(text: str):
     """A bold takeaway line for a notebook: ``**Takeaway:** text``, with "$" escaped so "HK$" is not read as maths.
 
@@ -794,7 +789,7 @@ def plot_coupon_economics(economics: pd.DataFrame, *, ax: Axes | None = None) ->
     """
     import matplotlib.pyplot as plt
 
-    from helpers.plots import PALETTE, finish
+    from helpers.plots import PALETTE, finish, plain_text
 
     if ax is None:
         _, ax = plt.subplots()
@@ -804,10 +799,10 @@ def plot_coupon_economics(economics: pd.DataFrame, *, ax: Axes | None = None) ->
     width = 0.8 / len(parts)
     for i, (column, label) in enumerate(parts.items()):  # three amounts
         ax.bar(positions + (i - 1) * width, economics[column], width, label=label, color=PALETTE[i])
-    ax.set_xticks(positions, [_plain(a) for a in economics["arm"]])
+    ax.set_xticks(positions, [plain_text(a) for a in economics["arm"]])
     ax.legend()
     best = economics.sort_values("roi", ascending=False, kind="stable").iloc[0]
-    return finish(ax, title=_plain(f"{best['arm']}: ROI {best['roi']:.1f}x its discount cost"), xlabel="",
+    return finish(ax, title=plain_text(f"{best['arm']}: ROI {best['roi']:.1f}x its discount cost"), xlabel="",
                   ylabel="HK$ in the 14-day window", money=True)
 
 
@@ -822,18 +817,18 @@ def plot_welcome_offers(welcome: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     """
     import matplotlib.pyplot as plt
 
-    from helpers.plots import PALETTE, finish
+    from helpers.plots import PALETTE, finish, plain_text
 
     if ax is None:
         _, ax = plt.subplots()
     positions = np.arange(len(welcome))
     ax.barh(positions - 0.2, welcome["take_up_rate"], 0.4, label="took up the offer", color=PALETTE[0])
     ax.barh(positions + 0.2, welcome["repeat_rate"], 0.4, label="ordered twice within the window", color=PALETTE[1])
-    ax.set_yticks(positions, [_plain(o) for o in welcome["offer"]])
+    ax.set_yticks(positions, [plain_text(o) for o in welcome["offer"]])
     ax.invert_yaxis()
     ax.legend(fontsize=8)
     top = welcome.sort_values("take_up_rate", ascending=False, kind="stable").iloc[0]
-    return finish(ax, title=_plain(f"'{top['offer']}' is taken up most ({top['take_up_rate']:.0%})"), xlabel="share of new members",
+    return finish(ax, title=plain_text(f"'{top['offer']}' is taken up most ({top['take_up_rate']:.0%})"), xlabel="share of new members",
                   ylabel="", percent="x")
 
 
@@ -1015,7 +1010,7 @@ def plot_coupon_what_if(projection: pd.DataFrame, *, ax: Axes | None = None) -> 
     """
     import matplotlib.pyplot as plt
 
-    from helpers.plots import STATUS_COLOURS, finish
+    from helpers.plots import STATUS_COLOURS, finish, plain_text
 
     if ax is None:
         _, ax = plt.subplots()
@@ -1024,7 +1019,7 @@ def plot_coupon_what_if(projection: pd.DataFrame, *, ax: Axes | None = None) -> 
     ax.axhline(0, color=STATUS_COLOURS["bad"], linestyle="--", linewidth=1)
     ax.legend(title="assumption")
     profitable = projection.loc[projection["roi"] > 0, "coupon_value_hkd"]
-    title = (_plain(f"Coupons up to HK${profitable.max():,.0f} pay back at the best redemption assumed") if len(profitable)
+    title = (plain_text(f"Coupons up to HK${profitable.max():,.0f} pay back at the best redemption assumed") if len(profitable)
              else "No coupon value pays back under these assumptions")
     return finish(ax, title=title, xlabel="coupon value (HK$)", ylabel="projected ROI (× discount cost)", percent=True)
 
@@ -1692,15 +1687,15 @@ def plot_tactic_ranking(ranking: pd.DataFrame, *, ax: Axes | None = None) -> Axe
     """
     import matplotlib.pyplot as plt
 
-    from helpers.plots import STATUS_COLOURS, finish
+    from helpers.plots import STATUS_COLOURS, finish, plain_text
 
     if ax is None:
         _, ax = plt.subplots()
     colours = [STATUS_COLOURS["good"] if s else STATUS_COLOURS["neutral"] for s in ranking["significant"]]
-    ax.barh([_plain(t) for t in ranking["tactic"]], ranking["incremental_revenue_per_hkd"].fillna(0.0), color=colours)
+    ax.barh([plain_text(t) for t in ranking["tactic"]], ranking["incremental_revenue_per_hkd"].fillna(0.0), color=colours)
     ax.invert_yaxis()
     ax.axvline(1.0, color=STATUS_COLOURS["bad"], linestyle="--", linewidth=1)
     best = ranking.iloc[0] if len(ranking) else None
-    title = (_plain(f"{best['tactic']} returns HK${best['incremental_revenue_per_hkd']:.2f} per HK$1 spent")
+    title = (plain_text(f"{best['tactic']} returns HK${best['incremental_revenue_per_hkd']:.2f} per HK$1 spent")
              if best is not None and bool(best["significant"]) else "No tactic showed a significant return")
     return finish(ax, title=title, xlabel="incremental revenue per HK$ spent (dashed = break-even on revenue)", ylabel="")
