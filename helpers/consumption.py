@@ -551,8 +551,12 @@ def plot_pareto(curve: pd.DataFrame, *, top: float = 0.2, ax: plt.Axes | None = 
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    curve
+        The curve from :func:`pareto_curve` (``customer_share``, ``cumulative_revenue_share``).
+    top
+        Share of customers (0–1) to mark, and whose revenue share the title states.
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
@@ -592,13 +596,17 @@ def plot_note(message: str, *, title: str = "Not available for this data", ax: p
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    message
+        Sentence written in the middle of the empty chart, e.g. which column is missing.
+    title
+        Chart title.
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The chart, titled with its finding.
+        The empty chart, titled ``title``.
 
     Examples
     --------
@@ -824,8 +832,15 @@ def plot_monthly_trend(
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    trend
+        Monthly revenue from :func:`monthly_trend` (``month``, ``revenue_hkd``, ``complete``);
+        months with ``complete`` False are drawn hollow.
+    events
+        Labelled dates to mark with vertical lines (e.g. from :func:`season_events`); none when ``None``.
+    currency
+        Currency symbol for the money axis and labels: "HK$" (default), "£" for UCI, "$" for CDNOW.
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
@@ -915,8 +930,14 @@ def plot_inter_purchase(gaps: pd.Series, *, max_days: int | None = None, ax: plt
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    gaps
+        Days between a customer's consecutive orders, from :func:`inter_purchase_days`; an
+        empty Series gives a "No repeat orders to measure" note.
+    max_days
+        Last bar of the histogram (longer gaps are counted in it); ``None``: the 95th percentile,
+        at least 7.
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
@@ -1616,8 +1637,11 @@ def plot_segments(summary: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.A
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    summary
+        Segment summary from :func:`segment_summary` (``segment``, ``customer_share``,
+        ``revenue_share``), one bar pair per row in the given order.
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
@@ -1651,8 +1675,13 @@ def plot_cohorts(matrix: pd.DataFrame, *, period: str = "M", ax: plt.Axes | None
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    matrix
+        Cohort × periods-since-first-order retention rates (0–1), from :func:`cohort_matrix`;
+        column ``1`` gives the figure in the title.
+    period
+        The cohort period used to build ``matrix`` ("M", "Q" or "W"); only names the unit in labels.
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
@@ -1678,8 +1707,12 @@ def plot_hour_weekday(matrix: pd.DataFrame, *, note: str = "", ax: plt.Axes | No
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    matrix
+        Orders by weekday (rows) × hour (columns), from :func:`hour_weekday_orders`.
+    note
+        Sentence shown instead of the chart when ``matrix`` is empty; a default sentence when ``""``.
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
@@ -1704,8 +1737,15 @@ def plot_pairs(pairs: pd.DataFrame, *, note: str = "", top: int = 10, ax: plt.Ax
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    pairs
+        Product pairs from :func:`product_pairs` (``product_a``, ``product_b``, ``lift``), strongest first;
+        ``name_a`` / ``name_b`` (from :func:`name_products`) label the bars when present.
+    note
+        Sentence shown instead of the chart when ``pairs`` is empty; a default sentence when ``""``.
+    top
+        Number of pairs to show (the first ``top`` rows).
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
@@ -1742,8 +1782,19 @@ def plot_factor(factors: pd.DataFrame, factor: str | None, *, note: str = "", cu
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    factors
+        Spend per level of each factor, from :func:`factor_table` (``factor``, ``level``,
+        ``spend_per_customer_hkd``, optionally ``customers``), highest spend first within a factor.
+    factor
+        Which factor to draw (a value of ``factors["factor"]``); ``None`` shows the note.
+    note
+        Sentence shown instead of the chart when ``factors`` is empty; a default sentence when ``""``.
+    currency
+        Currency symbol for the money axis and labels: "HK$" (default), "£" for UCI, "$" for CDNOW.
+    min_customers
+        Leave out levels with fewer customers (needs a ``customers`` column).
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
@@ -1778,8 +1829,15 @@ def plot_discounts(discounts: pd.DataFrame, *, note: str = "", currency: str = "
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    discounts
+        Conversion by discount band, from :func:`discount_response` (``discount_band``,
+        ``conversion_rate``, ``avg_order_hkd``), smallest discount first.
+    note
+        Sentence shown instead of the chart when ``discounts`` is empty; a default sentence when ``""``.
+    currency
+        Currency symbol for the money axis and labels: "HK$" (default), "£" for UCI, "$" for CDNOW.
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
@@ -1818,8 +1876,13 @@ def plot_funnel(funnel: pd.DataFrame, *, note: str = "", ax: plt.Axes | None = N
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    funnel
+        Funnel steps from :func:`site_funnel` (``step``, ``sessions``, ``share_of_landed``,
+        ``share_of_previous``), first step first.
+    note
+        Sentence shown instead of the chart when ``funnel`` is empty; a default sentence when ``""``.
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
@@ -1853,8 +1916,13 @@ def plot_landing_pages(pages: pd.DataFrame, *, note: str = "", ax: plt.Axes | No
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    pages
+        Rates per landing page from :func:`landing_page_performance` (``landing_page``,
+        ``bounce_rate``, ``purchase_rate``), highest bounce rate first.
+    note
+        Sentence shown instead of the chart when ``pages`` is empty; a default sentence when ``""``.
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
@@ -1887,8 +1955,15 @@ def plot_promotions(promotions: pd.DataFrame, *, note: str = "", currency: str =
 
     Parameters
     ----------
-    See the summary line; ``note`` is the sentence shown when the table is empty, ``currency``
-    labels money, and ``ax`` is the Axes to draw on (a new figure when ``None``).
+    promotions
+        Average order per promotion, from :func:`promotion_response` (``promotion``,
+        ``avg_order_hkd``); the row "no promotion" is drawn grey as the baseline.
+    note
+        Sentence shown instead of the chart when ``promotions`` is empty; a default sentence when ``""``.
+    currency
+        Currency symbol for the money axis and labels: "HK$" (default), "£" for UCI, "$" for CDNOW.
+    ax
+        Axes to draw on; a new figure when ``None``.
 
     Returns
     -------
