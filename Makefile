@@ -62,7 +62,7 @@ $(BENCH_STAMP): requirements-bench.txt $(STAMP)
 .PHONY: bench browser-test
 
 # Benchmarks of the helpers against textbook pandas, lifetimes and DuckDB (never part of make test).
-# About 14 minutes on 2 cores; BENCH_ARGS="--skip-10m" leaves out the 10M-line file. See benchmarks/README.md.
+# About 8 minutes on 2 cores; BENCH_ARGS="--skip-10m" leaves out the 10M-line file. See benchmarks/README.md.
 bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)
 

@@ -292,7 +292,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=["uci", "synthetic_1m", "synthetic_10m"])
     parser.add_argument("--skip-10m", action="store_true",
-                        help="leave out the 10M-line file (it takes about 10 of the ~14 minutes)")
+                        help="leave out the 10M-line file (it takes about 6 of the ~8 minutes)")
     parser.add_argument("--pandas-timeout-10m", type=float, default=600,
                         help="seconds allowed to textbook pandas on the 10M file; its ratio is then a lower bound")
     parser.add_argument("--approaches", nargs="+", default=list(APPROACHES))
