@@ -69,9 +69,11 @@ PII_FINDING_COLUMNS: tuple[str, ...] = (
 )
 
 EMAIL_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z]{2,}"
-# Not part of a longer code, a decimal number or a date-like digit run.
+# Not part of a longer code, a decimal number, a date-like digit run or a notebook cell id
+# (nbconvert writes ids="cell-id=…", notebooks "id": "…").
 PHONE_PATTERN = (
-    r"(?<![\w\-/.])(?:\+?852[\s\-]?)?[235679]\d{3}[\s\-]?\d{4}(?![\w\-]|\.\d)"
+    r"(?<![\w\-/.])(?<!cell-id=)(?<!\"id\": \")"
+    r"(?:\+?852[\s\-]?)?[235679]\d{3}[\s\-]?\d{4}(?![\w\-]|\.\d)"
 )
 # Bracketed check digit always; without brackets, zero-padded record keys such as S0000012 are left out.
 HKID_PATTERN = (

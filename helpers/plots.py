@@ -297,7 +297,7 @@ def line(
     ax = _axes(ax)
     data = frame.reset_index() if x not in frame.columns else frame
     sns.lineplot(data=data, x=x, y=y, hue=hue, ax=ax, marker="o" if len(data) <= 40 else None)
-    return finish(ax, title=title, xlabel=xlabel or x, ylabel=ylabel or y, money=money, percent=percent)
+    return finish(ax, title=title, xlabel=x if xlabel is None else xlabel, ylabel=y if ylabel is None else ylabel, money=money, percent=percent)
 
 
 def heatmap(

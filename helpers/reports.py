@@ -727,6 +727,11 @@ def _finalise_notebook(notebook: Path, staging: Path, final: Path) -> None:
         timing = holder.get("papermill", {})
         for key in ("start_time", "end_time"):
             timing.pop(key, None)
+    for cell in nb.cells:
+        # papermill gives the cell it inserts a random id; a fixed one keeps reruns identical
+        # (and a random 8-digit id cannot pass for a phone number in the privacy sweep).
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
     nbformat.write(nb, str(notebook))
 
 
@@ -769,7 +774,7 @@ def export_html(notebook: Path, target: Path, title: str, note: str | None = Non
     nb = nbformat.read(str(notebook), as_version=4)
     if note:
         position = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
-        nb.cells.insert(position, nbformat.v4.new_markdown_cell(note))
+        nb.cells.insert(position, nbformat.v4.new_markdown_cell(note, id="report-provenance"))
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     target.write_text(body, encoding="utf-8")
     return target

@@ -119,6 +119,8 @@ def test_find_pii_kinds_and_masks_without_raw_values():
     "revenue 53120000.5",  # part of a decimal number
     "ORD-23456789",        # part of a code
     "Gold Member tier",    # capitalised words without honorific
+    '<div id="cell-id=22770051">',  # nbconvert's HTML id of a notebook cell
+    '"id": "93456712",',   # a notebook cell id in .ipynb JSON
 ])
 def test_find_pii_ignores_lookalikes(text):
     assert pii.find_pii(pd.Series([text])).empty

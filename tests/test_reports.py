@@ -503,6 +503,9 @@ def test_start_page_on_the_bundled_data_reruns_byte_identical(tmp_path: Path) ->
     assert metrics["lines_in"] >= metrics["lines_kept"] > 0 and metrics["customers"] > 0
     assert (first / "metrics.json").read_bytes() == (second / "metrics.json").read_bytes()
     assert "Step 1: what is in the data" in (first / "report.html").read_text()
+    # Cells papermill or the runner insert get fixed ids, so reruns match cell for cell.
+    ids = [[cell["id"] for cell in json.loads((run / "report.ipynb").read_text())["cells"]] for run in (first, second)]
+    assert ids[0] == ids[1] and "injected-parameters" in ids[0]
     record = json.loads((tmp_path / "first" / "run.json").read_text())
     bundled = {Path(entry["path"]).name for entry in record["areas"]["start_here"]["data"]}
     assert "transactions.csv.gz" in bundled  # every file of the bundled shop folder is checksummed
