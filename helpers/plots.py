@@ -293,6 +293,8 @@ def line(
     >>> ax = line(pd.DataFrame({"month": [1, 2, 3], "revenue_hkd": [10.0, 12.0, 9.0]}), x="month", y="revenue_hkd")
     >>> len(ax.lines)
     1
+    >>> line(pd.DataFrame({"month": [1, 2], "revenue_hkd": [1.0, 2.0]}), x="month", y="revenue_hkd", xlabel="").get_xlabel()
+    ''
     """
     ax = _axes(ax)
     data = frame.reset_index() if x not in frame.columns else frame
