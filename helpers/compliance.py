@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import pii
+from helpers.data import require_columns
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -220,10 +221,6 @@ def empty_findings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype="string") for c in FINDING_COLUMNS})
 
 
-def _require(frame: pd.DataFrame, columns: Iterable[str], table: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{table}: column {missing[0]!r} is missing; the table needs {list(columns)}")
 
 
 def _dates(values: object) -> pd.Series:
@@ -474,8 +471,8 @@ def consent_audit(sends: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
     >>> consent_audit(sends, customers)[["rule", "record"]].values.tolist()
     [['dm_no_consent', 's3'], ['dm_after_opt_out', 's2']]
     """
-    _require(sends, ["send_id", "customer_id", "sent_at", "data_kind", "product_class"], "campaign_sends")
-    _require(customers, ["customer_id", "dm_consent", "consent_date", "consent_channel", "consent_confirmed_date",
+    require_columns(sends, ["send_id", "customer_id", "sent_at", "data_kind", "product_class"], "campaign_sends")
+    require_columns(customers, ["customer_id", "dm_consent", "consent_date", "consent_channel", "consent_confirmed_date",
                          "consent_data_kinds", "consent_product_classes", "opt_out_date"], "customers")
     keep = ["customer_id", "dm_consent", "consent_date", "consent_channel", "consent_confirmed_date",
             "consent_data_kinds", "consent_product_classes", "opt_out_date"]
@@ -558,7 +555,7 @@ def third_party_audit(customers: pd.DataFrame, provisions: pd.DataFrame | None =
     >>> third_party_audit(customers, provisions)["customer_id"].tolist()
     ['c3']
     """
-    _require(customers, ["customer_id", "third_party_consent", "third_party_consent_channel"], "customers")
+    require_columns(customers, ["customer_id", "third_party_consent", "third_party_consent_channel"], "customers")
     given = customers["third_party_consent"].astype("boolean").fillna(False).astype(bool)
     channel = customers["third_party_consent_channel"].astype("string").str.lower().str.strip()
     written = given & channel.isin(WRITTEN_CHANNELS).fillna(False).astype(bool)
@@ -567,7 +564,7 @@ def third_party_audit(customers: pd.DataFrame, provisions: pd.DataFrame | None =
         return _findings("dm_third_party_not_written", flagged["customer_id"], flagged["customer_id"],
                          "third-party consent recorded via " + channel[flagged.index].fillna("unknown channel")
                          + ", not in writing")
-    _require(provisions, ["customer_id", "provided_at"], "provisions")
+    require_columns(provisions, ["customer_id", "provided_at"], "provisions")
     status = customers[["customer_id"]].assign(written=written.to_numpy())
     if "consent_date" in customers.columns:
         status["consent_date"] = pd.to_datetime(customers["consent_date"]).to_numpy()
@@ -611,7 +608,7 @@ def lead_audit(leads: pd.DataFrame) -> pd.DataFrame:
     >>> lead_audit(leads)[["rule", "record"]].values.tolist()
     [['lead_unlawful_source', 'L1'], ['lead_no_consent', 'L2']]
     """
-    _require(leads, ["lead_id", "lawful_source", "consent_recorded"], "leads")
+    require_columns(leads, ["lead_id", "lawful_source", "consent_recorded"], "leads")
     unlawful = ~_flag(leads["lawful_source"])
     no_consent = ~_flag(leads["consent_recorded"])
     where = (leads["method"].astype("string").fillna("?") if "method" in leads.columns
@@ -660,7 +657,7 @@ def unsubscribe_timeliness(
     >>> unsubscribe_timeliness(req)[["working_days", "late"]].values.tolist()
     [[8, False], [9, False]]
     """
-    _require(requests, ["request_id", "received_at", "processed_at"], "unsubscribe_requests")
+    require_columns(requests, ["request_id", "received_at", "processed_at"], "unsubscribe_requests")
     out = requests.copy()
     received = pd.to_datetime(out["received_at"])
     processed = pd.to_datetime(out["processed_at"])
@@ -750,8 +747,8 @@ def sends_after_unsubscribe(
     >>> sends_after_unsubscribe(sends, req)["record"].tolist()
     ['s2']
     """
-    _require(sends, ["send_id", "customer_id", "sent_at"], "campaign_sends")
-    _require(requests, ["customer_id", "received_at"], "unsubscribe_requests")
+    require_columns(sends, ["send_id", "customer_id", "sent_at"], "campaign_sends")
+    require_columns(requests, ["customer_id", "received_at"], "unsubscribe_requests")
     first = requests.groupby("customer_id", as_index=False)["received_at"].min()
     first["deadline"] = working_day_deadline(pd.to_datetime(first["received_at"]), 10, warning_days=warning_days).to_numpy()
     rows = _sent(sends)[["send_id", "customer_id", "sent_at"]].merge(first, on="customer_id", how="inner")
@@ -835,7 +832,7 @@ def message_audit(messages: pd.DataFrame) -> pd.DataFrame:
     >>> message_audit(msgs)[["rule", "record"]].values.tolist()
     [['uemo_sender_info', 'm2'], ['uemo_bilingual_unsubscribe', 'm2'], ['uemo_misleading_subject', 'm1']]
     """
-    _require(messages, ["message_id", "channel", "subject", "sender_info", "unsubscribe_en", "unsubscribe_zh"], "messages")
+    require_columns(messages, ["message_id", "channel", "subject", "sender_info", "unsubscribe_en", "unsubscribe_zh"], "messages")
     ids = messages["message_id"]
     no_sender = ~_flag(messages["sender_info"])
     en, zh = _flag(messages["unsubscribe_en"]), _flag(messages["unsubscribe_zh"])
@@ -930,9 +927,9 @@ def dnc_status(
     >>> dnc_status(sends, customers, dnc)[["send_id", "status"]].values.tolist()
     [['s1', 'breach'], ['s2', 'consented']]
     """
-    _require(sends, ["send_id", "customer_id", "channel", "sent_at"], "campaign_sends")
-    _require(customers, ["customer_id", "phone"], "customers")
-    _require(dnc, ["phone", "registered_at"], "dnc_register")
+    require_columns(sends, ["send_id", "customer_id", "channel", "sent_at"], "campaign_sends")
+    require_columns(customers, ["customer_id", "phone"], "customers")
+    require_columns(dnc, ["phone", "registered_at"], "dnc_register")
     register = pd.DataFrame({"phone": normalise_hk_phone(dnc["phone"]).to_numpy(),
                              "registered_at": pd.to_datetime(dnc["registered_at"]).to_numpy()})
     register = register.groupby("phone", as_index=False)["registered_at"].min()
@@ -1037,7 +1034,7 @@ def access_request_audit(requests: pd.DataFrame, *, as_of: object = None, limit_
     >>> access_request_audit(req, as_of="2024-03-01")["record"].tolist()
     ['a2', 'a3']
     """
-    _require(requests, ["request_id", "received_at", "responded_at"], "access_requests")
+    require_columns(requests, ["request_id", "received_at", "responded_at"], "access_requests")
     received = pd.to_datetime(requests["received_at"]).dt.normalize()
     responded = pd.to_datetime(requests["responded_at"]).dt.normalize()
     as_of_ts = pd.concat([received, responded]).max() if as_of in (None, "") else pd.Timestamp(as_of)
@@ -1078,7 +1075,7 @@ def retention_audit(register: pd.DataFrame, *, as_of: object) -> pd.DataFrame:
     >>> retention_audit(reg, as_of="2024-01-01")["detail"].tolist()
     ['oldest record 2022-06-30 is 550 days old; retention for prospecting is 365 days']
     """
-    _require(register, ["dataset", "purpose", "retention_days", "oldest_record_at"], "data_register")
+    require_columns(register, ["dataset", "purpose", "retention_days", "oldest_record_at"], "data_register")
     age = (pd.Timestamp(as_of) - pd.to_datetime(register["oldest_record_at"]).dt.normalize()).dt.days
     over = age > pd.to_numeric(register["retention_days"])
     bad = register.loc[over]
@@ -1121,7 +1118,7 @@ def asset_audit(assets: pd.DataFrame) -> pd.DataFrame:
     >>> asset_audit(assets)[["rule", "record"]].values.tolist()
     [['copyright_unlicensed', 'a2'], ['copyright_expired', 'a3']]
     """
-    _require(assets, ["asset_id", "owner", "licence", "licence_expiry", "used_at"], "assets")
+    require_columns(assets, ["asset_id", "owner", "licence", "licence_expiry", "used_at"], "assets")
     owner = assets["owner"].astype("string").str.strip().str.lower()
     licence = assets["licence"].astype("string").str.strip().str.lower()
     unlicensed = owner.isna() | owner.isin(NO_LICENCE) | licence.isna() | licence.isin(NO_LICENCE)

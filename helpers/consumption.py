@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import plots
+from helpers.data import require_columns
 
 # --------------------------------------------------------------------------- basics
 
@@ -49,12 +50,6 @@ def _finish(ax: plt.Axes, **labels: object) -> plt.Axes:
     return plots.finish(ax, **labels)
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{what} needs a column {missing[0]!r}; the frame has columns {list(frame.columns)[:15]}"
-        )
 
 
 def _amount(tx: pd.DataFrame) -> pd.Series:
@@ -102,7 +97,7 @@ def order_table(tx: pd.DataFrame) -> pd.DataFrame:
     >>> order_table(tx)[["order_id", "amount_hkd", "lines"]].to_dict("records")
     [{'order_id': 'o1', 'amount_hkd': 15.0, 'lines': 2}, {'order_id': 'o2', 'amount_hkd': 7.0, 'lines': 1}]
     """
-    _require(tx, ["order_id", "customer_id", "order_date"], "order_table")
+    require_columns(tx, ["order_id", "customer_id", "order_date"], "order_table")
     if {"amount_hkd", "lines"} <= set(tx.columns):
         return tx.copy(deep=False)
     # Group on integer codes, not on text: several times faster on millions of lines.
@@ -176,7 +171,7 @@ def rfm_segment_rules() -> pd.DataFrame:
 
 
 def _check_rules(rules: pd.DataFrame) -> None:
-    _require(rules, ["segment", "r_min", "r_max", "f_min", "f_max"], "RFM segment rules")
+    require_columns(rules, ["segment", "r_min", "r_max", "f_min", "f_max"], "RFM segment rules")
     r, f = np.meshgrid(np.arange(1, 6), np.arange(1, 6))
     covered = np.zeros_like(r, dtype=bool)
     for rule in rules.itertuples():  # at most a dozen rules, not data rows
@@ -315,7 +310,7 @@ def segment_summary(rfm: pd.DataFrame, *, rules: pd.DataFrame | None = None) -> 
     (0.7, 2, 0)
     """
     rules = rfm_segment_rules() if rules is None else rules
-    _require(rfm, ["customer_id", "segment", "recency_days", "frequency_orders", "monetary_hkd"], "segment_summary")
+    require_columns(rfm, ["customer_id", "segment", "recency_days", "frequency_orders", "monetary_hkd"], "segment_summary")
     summary = rfm.groupby("segment", observed=True).agg(
         customers=("customer_id", "size"),
         revenue_hkd=("monetary_hkd", "sum"),
@@ -377,7 +372,7 @@ def cohort_retention(tx: pd.DataFrame, period: str = "M") -> pd.DataFrame:
     """
     if period not in _PERIODS:
         raise ValueError(f"period must be one of {sorted(_PERIODS)} (month, quarter, week), not {period!r}")
-    _require(tx, ["customer_id", "order_date"], "cohort_retention")
+    require_columns(tx, ["customer_id", "order_date"], "cohort_retention")
     when = _period_ordinal(tx["order_date"], period)
     active = pd.DataFrame({"customer_id": tx["customer_id"].to_numpy(), "p": when}).drop_duplicates()
     first = active.groupby("customer_id", observed=True)["p"].transform("min")
@@ -428,7 +423,7 @@ def cohort_matrix(cohorts: pd.DataFrame, value: str = "retention_rate", *, max_p
     >>> cohort_matrix(long).to_dict("index")
     {'2024-01': {0: 1.0, 1: 0.5}, '2024-02': {0: 1.0, 1: nan}}
     """
-    _require(cohorts, ["cohort", "periods_since_first", value], "cohort_matrix")
+    require_columns(cohorts, ["cohort", "periods_since_first", value], "cohort_matrix")
     matrix = cohorts.pivot(index="cohort", columns="periods_since_first", values=value).astype("float64")
     matrix.columns.name = "periods_since_first"
     if max_periods is not None:
@@ -493,7 +488,7 @@ def pareto_curve(tx: pd.DataFrame) -> pd.DataFrame:
     >>> pareto_curve(tx)[["customer_id", "cumulative_revenue_share"]].round(2).to_dict("list")
     {'customer_id': ['b', 'a', 'c'], 'cumulative_revenue_share': [0.8, 0.9, 1.0]}
     """
-    _require(tx, ["customer_id"], "pareto_curve")
+    require_columns(tx, ["customer_id"], "pareto_curve")
     if "monetary_hkd" in tx.columns and not tx["customer_id"].duplicated().any():
         revenue = tx.set_index("customer_id")["monetary_hkd"].astype("float64")
     else:
@@ -1024,7 +1019,7 @@ def product_pairs(
     columns = ["product_a", "product_b", "orders", "support", "confidence_a_to_b", "confidence_b_to_a", "lift"]
     if "product_id" not in tx.columns or tx["product_id"].isna().all():
         return pd.DataFrame(columns=columns)
-    _require(tx, ["order_id"], "product_pairs")
+    require_columns(tx, ["order_id"], "product_pairs")
     products = tx["product_id"].astype("string").str.strip().str.upper()
     keep = products.notna() & ~products.isin([c.upper() for c in exclude])
     order_codes, _ = pd.factorize(tx.loc[keep, "order_id"])
@@ -1180,7 +1175,7 @@ def discount_response(sessions: pd.DataFrame | None, *, bands: Sequence[float] =
     if sessions is None or sessions.empty:
         return pd.DataFrame(columns=["discount_band", "sessions", "purchases", "conversion_rate", "avg_order_hkd",
                                      "revenue_per_session_hkd"])
-    _require(sessions, ["discount_pct", "purchased", "order_value_hkd"], "discount_response")
+    require_columns(sessions, ["discount_pct", "purchased", "order_value_hkd"], "discount_response")
     labels = []
     for low, high in zip(bands[:-1], bands[1:]):  # a handful of band edges
         labels.append("none" if low == 0 and high <= 1 else (f"{low:g}%+" if high > 100 else f"{max(low, 1):g}-{high - 1:g}%"))
@@ -1222,7 +1217,7 @@ def site_funnel(sessions: pd.DataFrame | None) -> pd.DataFrame:
     """
     if sessions is None or sessions.empty:
         return pd.DataFrame(columns=["step", "sessions", "share_of_landed", "share_of_previous"])
-    _require(sessions, ["pages_viewed", "added_to_cart", "purchased"], "site_funnel")
+    require_columns(sessions, ["pages_viewed", "added_to_cart", "purchased"], "site_funnel")
     counts = [
         ("landed", len(sessions)),
         ("viewed 2+ pages", int((sessions["pages_viewed"] >= 2).sum())),
@@ -1263,7 +1258,7 @@ def landing_page_performance(sessions: pd.DataFrame | None, *, min_sessions: int
     if sessions is None or sessions.empty:
         return pd.DataFrame(columns=["landing_page", "sessions", "bounce_rate", "mean_pages_viewed", "cart_rate",
                                      "purchase_rate"])
-    _require(sessions, ["landing_page", "pages_viewed", "bounced", "added_to_cart", "purchased"],
+    require_columns(sessions, ["landing_page", "pages_viewed", "bounced", "added_to_cart", "purchased"],
              "landing_page_performance")
     frame = sessions[["landing_page", "pages_viewed"]].assign(
         bounced=sessions["bounced"].fillna(False).astype(bool),

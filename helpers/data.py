@@ -115,6 +115,33 @@ class DataValidationError(ValueError):
         super().__init__("\n".join(lines))
 
 
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    """Raise :class:`DataValidationError` unless ``frame`` is a DataFrame with every column in ``columns``.
+
+    The one column check every helpers module uses, so a missing column reads the same
+    everywhere: which column, what needed it, and which columns the frame does have.
+
+    Examples
+    --------
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a"], "orders")
+    >>> try:
+    ...     require_columns(pd.DataFrame({"a": [1]}), ["a", "amount"], "orders")
+    ... except DataValidationError as err:
+    ...     print(err)
+    <data frame>: column 'amount': expected orders with the columns ['a', 'amount']; the frame has ['a'].
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise DataValidationError(None, None, f"a DataFrame of {what}, not {type(frame).__name__}")
+    needed = list(columns)
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise DataValidationError(
+            frame.attrs.get("source"),
+            missing[0],
+            f"{what} with the columns {needed}; the frame has {list(frame.columns)[:15]}",
+        )
+
+
 # --------------------------------------------------------------------------- reading
 
 

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import plots
-from helpers.data import DataValidationError
+from helpers.data import DataValidationError, require_columns
 
 __all__ = [
     "METHODS",
@@ -117,14 +117,6 @@ NEEDS: dict[str, str] = {
 # --------------------------------------------------------------------------- validation
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise DataValidationError(None, None, f"a DataFrame of {what}, not {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataValidationError(
-            frame.attrs.get("source"), missing[0], f"the {what} columns {list(columns)} (have {list(frame.columns)})"
-        )
 
 
 def _converted(leads: pd.DataFrame) -> pd.Series:
@@ -191,7 +183,7 @@ def first_year_value(transactions: pd.DataFrame, *, horizon_days: int = 365) -> 
     >>> first_year_value(tx)[["first_year_value_hkd", "full_horizon"]].values.tolist()
     [[150.0, True], [30.0, False]]
     """
-    _require(transactions, ["customer_id", "order_date", "amount"], "transactions")
+    require_columns(transactions, ["customer_id", "order_date", "amount"], "transactions")
     if horizon_days <= 0:
         raise ValueError(f"horizon_days must be positive, not {horizon_days}")
     dates = pd.to_datetime(transactions["order_date"]).dt.normalize()
@@ -231,7 +223,7 @@ def first_year_value_bgnbd(transactions: pd.DataFrame, *, horizon_days: int = 36
     """
     from helpers import clv  # the retention area's lifetime-value models
 
-    _require(transactions, ["customer_id", "order_date", "amount"], "transactions")
+    require_columns(transactions, ["customer_id", "order_date", "amount"], "transactions")
     summary = clv.customer_summary(transactions, time_unit="days")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -310,7 +302,7 @@ def lead_value(
     >>> lead_value(leads, p_convert=pd.Series([0.9, 0.1, 0.5, 0.5]), value_hkd=600.0)["expected_value_hkd"].tolist()
     [540.0, 60.0, 300.0, 300.0]
     """
-    _require(leads, ["method", "converted_at", "first_year_value_hkd"], "leads")
+    require_columns(leads, ["method", "converted_at", "first_year_value_hkd"], "leads")
     converted = _converted(leads)
     if p_convert is None:
         p = converted.groupby(leads["method"]).transform("mean").astype(float)
@@ -345,7 +337,7 @@ def cycle_times(leads: pd.DataFrame) -> pd.DataFrame:
     >>> cycle_times(leads)["cycle_days"].tolist()
     [30.0, 3.0]
     """
-    _require(leads, ["method", "first_touch_at", "converted_at"], "leads")
+    require_columns(leads, ["method", "first_touch_at", "converted_at"], "leads")
     done = leads.loc[_converted(leads), ["method", "first_touch_at", "converted_at"]]
     days = (done["converted_at"] - done["first_touch_at"]).dt.total_seconds() / 86_400
     return pd.DataFrame({"method": done["method"].astype(str), "cycle_days": days.astype(float)})
@@ -383,7 +375,7 @@ def method_comparison(leads: pd.DataFrame) -> pd.DataFrame:
     >>> method_comparison(leads).loc["search_ad", ["cpa_hkd", "median_cycle_days", "return_per_hkd"]].tolist()
     [80.0, 6.0, 5.0]
     """
-    _require(leads, ["method", "cost_hkd", "first_touch_at", "converted_at", "first_year_value_hkd"], "leads")
+    require_columns(leads, ["method", "cost_hkd", "first_touch_at", "converted_at", "first_year_value_hkd"], "leads")
     converted = _converted(leads)
     frame = pd.DataFrame({
         "method": leads["method"].astype(str),
@@ -464,7 +456,7 @@ def referral_processing(referrals: pd.DataFrame) -> pd.DataFrame:
     >>> table["not_processed"].to_dict(), table["median_processing_hours"].to_dict()
     ({'offline': 1, 'online': 0}, {'offline': 72.0, 'online': 3.0})
     """
-    _require(referrals, ["channel", "signed_up_at", "processed_at"], "referrals")
+    require_columns(referrals, ["channel", "signed_up_at", "processed_at"], "referrals")
     signed = referrals.loc[referrals["signed_up_at"].notna()]
     hours = (signed["processed_at"] - signed["signed_up_at"]).dt.total_seconds() / 3600
     frame = pd.DataFrame({"channel": signed["channel"].astype(str), "hours": hours.astype(float)})
@@ -502,7 +494,7 @@ def keyword_performance(ads: pd.DataFrame) -> pd.DataFrame:
     >>> keyword_performance(ads).set_index("keyword").loc["gift", ["ctr", "cpc_hkd", "cpa_hkd", "roas"]].tolist()
     [0.025, 2.0, 50.0, 5.0]
     """
-    _require(ads, ["keyword", "impressions", "clicks", "cost_hkd", "conversions", "revenue_hkd"], "keyword_ads")
+    require_columns(ads, ["keyword", "impressions", "clicks", "cost_hkd", "conversions", "revenue_hkd"], "keyword_ads")
     sums = ads.groupby("keyword", sort=True)[["impressions", "clicks", "cost_hkd", "conversions", "revenue_hkd"]].sum()
     if "match_type" in ads.columns:
         sums.insert(0, "match_type", ads.groupby("keyword", sort=True)["match_type"].first().astype(str))
@@ -548,7 +540,7 @@ def keyword_decisions(
     >>> keyword_decisions(perf)[["action", "proposed_cost_hkd"]].values.tolist()
     [['bid up', 300.0], ['pause', 0.0], ['keep', 50.0]]
     """
-    _require(performance, ["keyword", "clicks", "cost_hkd", "roas"], "keyword performance")
+    require_columns(performance, ["keyword", "clicks", "cost_hkd", "roas"], "keyword performance")
     if pause_below_roas > bid_up_from_roas:
         raise ValueError("pause_below_roas must not exceed bid_up_from_roas")
     roas = performance["roas"].fillna(0.0)
@@ -597,7 +589,7 @@ def keyword_savings(decisions: pd.DataFrame) -> pd.DataFrame:
     >>> table["cost_hkd"].tolist(), table["cpa_hkd"].tolist()
     ([160.0, 100.0], [40.0, 25.0])
     """
-    _require(decisions, ["keyword", "action", "cost_hkd", "conversions", "revenue_hkd"], "keyword decisions")
+    require_columns(decisions, ["keyword", "action", "cost_hkd", "conversions", "revenue_hkd"], "keyword decisions")
     kept = decisions.loc[decisions["action"] != "pause"]
     rows = []
     for frame in (decisions, kept):
@@ -619,7 +611,7 @@ def plot_keywords(decisions: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt
     >>> plot_keywords(dec).get_xlabel()
     'Spend over the period (HK$)'
     """
-    _require(decisions, ["keyword", "action", "cost_hkd", "roas"], "keyword decisions")
+    require_columns(decisions, ["keyword", "action", "cost_hkd", "roas"], "keyword decisions")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     colours = {"pause": plots.STATUS_COLOURS["bad"], "keep": plots.STATUS_COLOURS["neutral"],
@@ -662,7 +654,7 @@ def video_funnel(videos: pd.DataFrame, *, by: str = "video_id") -> pd.DataFrame:
     >>> video_funnel(vids, by="platform")[["views", "signups", "cost_per_signup_hkd"]].values.tolist()
     [[2000.0, 5.0, 200.0], [15000.0, 12.0, 666.6666666666666]]
     """
-    _require(videos, [by, "views", "clicks", "signups", "cost_hkd"], "videos")
+    require_columns(videos, [by, "views", "clicks", "signups", "cost_hkd"], "videos")
     grouped = videos.groupby(by, sort=True)
     out = grouped[["views", "clicks", "signups", "cost_hkd"]].sum().astype(float)
     out.insert(0, "videos", grouped.size())
@@ -700,7 +692,7 @@ def influencer_summary(posts: pd.DataFrame) -> pd.DataFrame:
     >>> influencer_summary(posts)[["signups_total", "cost_per_signup_hkd", "followon_per_direct"]].values.tolist()
     [[16.0, 100.0, 1.0], [4.0, 250.0, 0.0]]
     """
-    _require(posts, ["influencer", "followers", "reach", "clicks", "signups_direct", "signups_followon", "fee_hkd"],
+    require_columns(posts, ["influencer", "followers", "reach", "clicks", "signups_direct", "signups_followon", "fee_hkd"],
              "influencer_posts")
     grouped = posts.groupby("influencer", sort=True)
     out = grouped[["reach", "clicks", "signups_direct", "signups_followon", "fee_hkd"]].sum().astype(float)
@@ -780,7 +772,7 @@ def fit_lead_score(
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
-    _require(leads, [*numeric, *categorical, "converted_at"], "leads")
+    require_columns(leads, [*numeric, *categorical, "converted_at"], "leads")
     levels = {c: tuple(sorted(leads[c].astype(str).unique())) for c in categorical}
     X = _design(leads, numeric, levels)
     y = _converted(leads).astype(float).to_numpy()
@@ -813,7 +805,7 @@ def score_leads(model: LeadScoreModel, leads: pd.DataFrame) -> pd.Series:
     >>> score_leads(model, pd.DataFrame({"pages_viewed": [4, 0]})).round(3).tolist()
     [0.5, 0.119]
     """
-    _require(leads, [*model.numeric, *model.levels], "leads")
+    require_columns(leads, [*model.numeric, *model.levels], "leads")
     X = _design(leads, model.numeric, model.levels)
     logit = X[model.coefficients.index].to_numpy() @ model.coefficients["coef"].to_numpy()
     return pd.Series(1.0 / (1.0 + np.exp(-logit)), index=leads.index, name="p_convert")
@@ -831,7 +823,7 @@ def time_split(
     >>> train.index.tolist(), test.index.tolist()
     ([1, 2], [0])
     """
-    _require(leads, [date_col], "leads")
+    require_columns(leads, [date_col], "leads")
     if not 0 < test_share < 1:
         raise ValueError(f"test_share must be between 0 and 1, not {test_share}")
     ordered = leads.sort_values(date_col, kind="stable")
@@ -962,7 +954,7 @@ def segment_offers(
     >>> plan[["conversion_rate", "best_method", "offer"]].values.tolist()[0]
     [0.75, 'referral', 'VIP: consultation + premium beauty bundle']
     """
-    _require(leads, [*by, "method", "converted_at", "first_year_value_hkd"], "leads")
+    require_columns(leads, [*by, "method", "converted_at", "first_year_value_hkd"], "leads")
     converted = _converted(leads)
     keys = list(by)
     frame = leads[keys].astype(str)
@@ -1035,7 +1027,7 @@ def validate_market_stats(stats: pd.DataFrame) -> pd.DataFrame:
     helpers.data.DataValidationError: <data frame>: column 'table_id': expected a table id or a url on every verified row.
       e.g. row 0: population Sha Tin
     """
-    _require(stats, MARKET_STATS_COLUMNS, "market statistics")
+    require_columns(stats, MARKET_STATS_COLUMNS, "market statistics")
     out = stats.copy()
     source = out.attrs.get("source")
     text_cols = [c for c in MARKET_STATS_COLUMNS if c != "value"]
@@ -1113,7 +1105,7 @@ def market_size(populations: pd.DataFrame, *, incidence: float, spend_hkd: float
     >>> market_size(pops, incidence=0.4, spend_hkd=100.0)["market_hkd"].tolist()
     [40000.0, 20000.0]
     """
-    _require(populations, ["population"], "district population")
+    require_columns(populations, ["population"], "district population")
     if not 0 <= incidence <= 1:
         raise ValueError(f"incidence is a share between 0 and 1, not {incidence}")
     if spend_hkd < 0:
@@ -1178,7 +1170,7 @@ def privacy_screen(leads: pd.DataFrame) -> PrivacyScreen:
     >>> screen.campaign_list["lead_id"].tolist(), screen.excluded["reason"].tolist()
     (['L1'], ['no lawful source', 'no consent recorded'])
     """
-    _require(leads, ["method", "lawful_source", "consent_recorded"], "leads")
+    require_columns(leads, ["method", "lawful_source", "consent_recorded"], "leads")
     lawful = leads["lawful_source"].astype("boolean").fillna(False).astype(bool)
     consent = leads["consent_recorded"].astype("boolean").fillna(False).astype(bool)
     reason = pd.Series(np.where(~lawful, "no lawful source", np.where(~consent, "no consent recorded", "")),
@@ -1211,7 +1203,7 @@ def project_allocation(comparison: pd.DataFrame, budgets_hkd: Mapping[str, float
     ...     "projected_value_hkd"]].values.tolist()
     [[10.0, 3000.0], [10.0, 500.0]]
     """
-    _require(comparison, ["cpa_hkd", "return_per_hkd"], "method comparison")
+    require_columns(comparison, ["cpa_hkd", "return_per_hkd"], "method comparison")
     unknown = sorted(set(budgets_hkd) - set(comparison.index))
     if unknown:
         raise ValueError(f"no measured returns for method(s) {unknown}; known: {list(comparison.index)}")
@@ -1243,7 +1235,7 @@ def recommend_budget(comparison: pd.DataFrame, *, budget_hkd: float, min_share: 
     >>> recommend_budget(comp, budget_hkd=10_000, min_share=0.1)["budget_hkd"].round(2).tolist()
     [7000.0, 3000.0]
     """
-    _require(comparison, ["cpa_hkd", "return_per_hkd"], "method comparison")
+    require_columns(comparison, ["cpa_hkd", "return_per_hkd"], "method comparison")
     if budget_hkd < 0:
         raise ValueError(f"budget_hkd must be 0 or more, not {budget_hkd}")
     k = len(comparison)

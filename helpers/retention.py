@@ -35,7 +35,7 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize, proportions_ztest
 
 from helpers.clv import BGNBDFit, GammaGammaFit
-from helpers.data import DataValidationError
+from helpers.data import DataValidationError, require_columns
 
 if TYPE_CHECKING:
     import ipywidgets as widgets
@@ -91,10 +91,6 @@ __all__ = [
 ]
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataValidationError(frame.attrs.get("source"), missing[0], f"{what} with columns {list(columns)}")
 
 
 def takeaway(text: str):
@@ -249,7 +245,7 @@ def experiment_table(
     >>> experiment_table(df, group_col="arm", treatment="t", control="c", outcomes=["bought"])["verdict"].tolist()
     ['not significant: no evidence of an effect']
     """
-    _require(frame, [group_col, *outcomes], "an experiment table")
+    require_columns(frame, [group_col, *outcomes], "an experiment table")
     t = frame[frame[group_col] == treatment]
     c = frame[frame[group_col] == control]
     if t.empty or c.empty:
@@ -335,7 +331,7 @@ def lift_by_segment(
     >>> out[["segment", "lift_abs"]].to_dict("list")
     {'segment': ['a', 'b'], 'lift_abs': [1.0, 0.0]}
     """
-    _require(frame, [segment_col, group_col, outcome], "an experiment table")
+    require_columns(frame, [segment_col, group_col, outcome], "an experiment table")
     rows = []
     for segment, part in frame.groupby(segment_col, sort=True, observed=True):  # a few segments, each vectorised
         if (part[group_col] == treatment).sum() == 0 or (part[group_col] == control).sum() == 0:
@@ -390,7 +386,7 @@ def hillstrom_experiment(raw: pd.DataFrame) -> pd.DataFrame:
     >>> hillstrom_experiment(raw)[["arm", "visit", "spend_usd"]].to_dict("records")
     [{'arm': 'no_email', 'visit': 1, 'spend_usd': 0.0}]
     """
-    _require(raw, HILLSTROM_COLUMNS, "the Hillstrom e-mail test")
+    require_columns(raw, HILLSTROM_COLUMNS, "the Hillstrom e-mail test")
     unknown = ~raw["segment"].isin(list(HILLSTROM_ARMS))
     if unknown.any():
         raise DataValidationError(raw.attrs.get("source"), "segment", f"one of {list(HILLSTROM_ARMS)}",
@@ -425,7 +421,7 @@ def hillstrom_arms(experiment: pd.DataFrame, *, control: str = "no_email", alpha
     >>> hillstrom_arms(exp)[["arm", "outcome"]].values.tolist()[:2]
     [['mens_email', 'visit'], ['mens_email', 'conversion']]
     """
-    _require(experiment, ["arm", "visit", "conversion", "spend_usd"], "a Hillstrom experiment table")
+    require_columns(experiment, ["arm", "visit", "conversion", "spend_usd"], "a Hillstrom experiment table")
     tables = [
         experiment_table(experiment, group_col="arm", treatment=arm, control=control,
                          outcomes=["visit", "conversion", "spend_usd"], alpha=alpha).assign(arm=arm)
@@ -468,7 +464,7 @@ def campaign_funnel(sends: pd.DataFrame, campaigns: pd.DataFrame | None = None, 
     [{'sent': 4, 'delivered': 3, 'opened': 2, 'clicked': 1, 'converted': 1, 'open_rate': 0.667, 'unsubscribe_rate': 0.333}]
     """
     needed = ["group", "delivered", "opened_at", "clicked_at", "converted_at", "revenue_hkd", "unsubscribed_at", *by]
-    _require(sends, needed, "campaign sends")
+    require_columns(sends, needed, "campaign sends")
     treated = sends[sends["group"] == "treatment"]
     delivered = treated["delivered"].astype(bool)
     steps = pd.DataFrame({
@@ -490,7 +486,7 @@ def campaign_funnel(sends: pd.DataFrame, campaigns: pd.DataFrame | None = None, 
     out["unsubscribe_rate"] = out["unsubscribed"] / safe(out["delivered"])
     out["revenue_per_delivered_hkd"] = out["revenue_hkd"] / safe(out["delivered"])
     if campaigns is not None:
-        _require(campaigns, ["campaign_id", "cost_hkd"], "campaigns")
+        require_columns(campaigns, ["campaign_id", "cost_hkd"], "campaigns")
         if "campaign_id" in by:
             extra = campaigns[["campaign_id", "cost_hkd", *(["campaign_name"] if "campaign_name" in campaigns else [])]]
             out = out.merge(extra, on="campaign_id", how="left")
@@ -532,9 +528,9 @@ def segment_at_send(
     >>> segment_at_send(sends, camp, tx).tolist()
     ['active_high', 'active', 'lapsed']
     """
-    _require(sends, ["campaign_id", "customer_id"], "campaign sends")
-    _require(campaigns, ["campaign_id", "sent_at"], "campaigns")
-    _require(transactions, ["customer_id", "order_id", "order_date"], "transactions")
+    require_columns(sends, ["campaign_id", "customer_id"], "campaign sends")
+    require_columns(campaigns, ["campaign_id", "sent_at"], "campaigns")
+    require_columns(transactions, ["customer_id", "order_id", "order_date"], "transactions")
     when = sends[["campaign_id", "customer_id"]].merge(campaigns[["campaign_id", "sent_at"]], on="campaign_id", how="left")
     when = when.assign(row=np.arange(len(when)))
     orders = (transactions.groupby(["customer_id", "order_id"], observed=True)["order_date"].min().reset_index()
@@ -600,7 +596,7 @@ def shop_as_of(shop: Mapping[str, pd.DataFrame], as_of: str | pd.Timestamp, *,
 
 
 def _campaign_arms(sends: pd.DataFrame) -> pd.DataFrame:
-    _require(sends, ["campaign_id", "group", "converted_at", "revenue_hkd"], "campaign sends")
+    require_columns(sends, ["campaign_id", "group", "converted_at", "revenue_hkd"], "campaign sends")
     frame = pd.DataFrame({"campaign_id": sends["campaign_id"], "treated": sends["group"] == "treatment",
                           "converted": sends["converted_at"].notna().astype("int64"),
                           "revenue_hkd": sends["revenue_hkd"].astype("float64")})
@@ -657,7 +653,7 @@ def campaign_experiments(sends: pd.DataFrame, campaigns: pd.DataFrame, *, alpha:
     >>> float(r["lift_abs"]), float(r["incremental_revenue_hkd"]), float(r["incremental_revenue_per_hkd"])
     (0.0, 0.0, 0.0)
     """
-    _require(campaigns, ["campaign_id", "channel", "cost_hkd"], "campaigns")
+    require_columns(campaigns, ["campaign_id", "channel", "cost_hkd"], "campaigns")
     arms = _campaign_arms(sends)
     rows = []
     for campaign_id, a in arms.iterrows():  # one row per campaign (tens), not per customer
@@ -890,7 +886,7 @@ def coupon_economics(coupons: pd.DataFrame, *, gross_margin: float = 0.35, alpha
     >>> float(r["incremental_revenue_hkd"]), float(r["discount_cost_hkd"]), float(r["cannibalised_share"]), float(r["roi"])
     (400.0, 100.0, 0.5, 1.0)
     """
-    _require(coupons, ["group", "value_hkd", "redeemed_at", "purchased_in_window", "revenue_in_window_hkd"], "coupons")
+    require_columns(coupons, ["group", "value_hkd", "redeemed_at", "purchased_in_window", "revenue_in_window_hkd"], "coupons")
     if not 0 < gross_margin <= 1:
         raise ValueError(f"gross_margin must be a share between 0 and 1, not {gross_margin!r}")
     control = coupons[coupons["group"] == "control"]
@@ -994,7 +990,7 @@ def coupon_assumptions(economics: pd.DataFrame | None, transactions: pd.DataFram
         rate = float((economics["would_buy_anyway_rate"] * economics["customers"]).sum() / customers)
         average = float(economics["revenue_hkd"].sum() / max(int(economics["buyers"].sum()), 1))
         return {"customers": customers, "would_buy_anyway_rate": rate, "average_order_hkd": average, "gross_margin": gross_margin}
-    _require(transactions, ["order_id", "amount"], "transactions")
+    require_columns(transactions, ["order_id", "amount"], "transactions")
     average = float(transactions.groupby("order_id", observed=True)["amount"].sum().mean())
     return {"customers": 1000, "would_buy_anyway_rate": 0.1, "average_order_hkd": average, "gross_margin": gross_margin}
 
@@ -1076,7 +1072,7 @@ def tier_migration(loyalty: pd.DataFrame, *, start: str | pd.Timestamp | None = 
     >>> tier_migration(loyalty).loc["Silver"].tolist()
     [0.5, 0.5, 0.0]
     """
-    _require(loyalty, ["customer_id", "snapshot_date", "tier"], "loyalty snapshots")
+    require_columns(loyalty, ["customer_id", "snapshot_date", "tier"], "loyalty snapshots")
     dates = loyalty["snapshot_date"]
     start = dates.min() if start is None else pd.Timestamp(start)
     end = dates.max() if end is None else pd.Timestamp(end)
@@ -1111,7 +1107,7 @@ def points_liability(loyalty: pd.DataFrame, *, hkd_per_point: float = 0.01,
     >>> points_liability(loyalty, hkd_per_point=0.1)[["tier", "points_balance", "liability_hkd"]].to_dict("list")
     {'tier': ['Silver', 'Gold', 'total'], 'points_balance': [1000, 5000, 6000], 'liability_hkd': [25.0, 125.0, 150.0]}
     """
-    _require(loyalty, ["customer_id", "snapshot_date", "tier", "points_earned", "points_redeemed", "points_balance"], "loyalty snapshots")
+    require_columns(loyalty, ["customer_id", "snapshot_date", "tier", "points_earned", "points_redeemed", "points_balance"], "loyalty snapshots")
     if hkd_per_point <= 0:
         raise ValueError("hkd_per_point must be above 0")
     if redemption_rate is None:
@@ -1129,7 +1125,7 @@ def points_liability(loyalty: pd.DataFrame, *, hkd_per_point: float = 0.01,
 
 
 def _orders(transactions: pd.DataFrame) -> pd.DataFrame:
-    _require(transactions, ["customer_id", "order_id", "order_date", "amount"], "transactions")
+    require_columns(transactions, ["customer_id", "order_id", "order_date", "amount"], "transactions")
     return (transactions.groupby(["customer_id", "order_id"], observed=True)
             .agg(order_date=("order_date", "min"), amount=("amount", "sum")).reset_index())
 
@@ -1158,7 +1154,7 @@ def member_comparison(customers: pd.DataFrame, transactions: pd.DataFrame, *, me
     >>> out.loc[["member", "non-member"], ["repeat_rate", "spend_per_buyer_hkd"]].values.tolist()
     [[1.0, 400.0], [0.0, 100.0]]
     """
-    _require(customers, ["customer_id", member_col], "customers")
+    require_columns(customers, ["customer_id", member_col], "customers")
     orders = _orders(transactions)
     per_customer = orders.groupby("customer_id", observed=True).agg(orders=("order_id", "size"), spend=("amount", "sum"))
     frame = customers[["customer_id", member_col]].merge(per_customer, left_on="customer_id", right_index=True, how="left")
@@ -1239,7 +1235,7 @@ def referral_summary(referrals: pd.DataFrame, *, customers: int | None = None) -
     >>> float(r["sign_up_rate"]), float(r["referral_conversion"]), float(r["median_processing_hours"]), float(r["viral_coefficient"])
     (0.5, 0.25, 3.0, 0.2)
     """
-    _require(referrals, ["referrer_id", "referee_id", "channel", "signed_up_at", "processed_at", "first_order_at", "reward_hkd"], "referrals")
+    require_columns(referrals, ["referrer_id", "referee_id", "channel", "signed_up_at", "processed_at", "first_order_at", "reward_hkd"], "referrals")
     frame = referrals.assign(
         signed=referrals["signed_up_at"].notna(),
         ordered=referrals["first_order_at"].notna(),
@@ -1280,7 +1276,7 @@ def referred_vs_others(customers: pd.DataFrame, transactions: pd.DataFrame, *, w
     >>> out[["customers", "repeat_rate", "value_per_customer_hkd"]].to_dict("index")["referred"]
     {'customers': 1, 'repeat_rate': 1.0, 'value_per_customer_hkd': 200.0}
     """
-    _require(customers, ["customer_id", "referred_by"], "customers")
+    require_columns(customers, ["customer_id", "referred_by"], "customers")
     activity = first_window_activity(transactions, window_days=window_days, as_of=as_of)
     activity = activity[activity["eligible"]]
     groups = customers.set_index("customer_id")["referred_by"].notna().map({True: "referred", False: "other"})
@@ -1309,7 +1305,7 @@ def welcome_offer_summary(welcome_offers: pd.DataFrame, transactions: pd.DataFra
     >>> welcome_offer_summary(wo, tx, as_of="2025-06-30")[["members", "take_up_rate", "cost_hkd", "repeat_rate"]].to_dict("records")
     [{'members': 2, 'take_up_rate': 0.5, 'cost_hkd': 50.0, 'repeat_rate': 0.5}]
     """
-    _require(welcome_offers, ["customer_id", "join_date", "offer", "value_hkd", "taken_up_at"], "welcome offers")
+    require_columns(welcome_offers, ["customer_id", "join_date", "offer", "value_hkd", "taken_up_at"], "welcome offers")
     orders = _orders(transactions)
     end = orders["order_date"].max() if as_of is None else pd.Timestamp(as_of)
     joined = welcome_offers[["customer_id", "join_date"]]
@@ -1516,14 +1512,14 @@ def win_back_list(
     >>> win_back_list(clv, value_quantile=0.5)[["customer_id", "suggested_channel"]].values.tolist()
     [['a', 'email']]
     """
-    _require(clv, ["total_spend", "p_alive", "expected_value"], "a CLV table")
+    require_columns(clv, ["total_spend", "p_alive", "expected_value"], "a CLV table")
     threshold = clv["total_spend"].quantile(value_quantile)
     pick = clv[(clv["total_spend"] >= threshold) & (clv["p_alive"] < p_alive_below)]
     out = pick[["total_spend", "p_alive", "expected_value"]].reset_index()
     out = out.rename(columns={out.columns[0]: "customer_id"})
     out["suggested_channel"] = default_channel
     if customers is not None:
-        _require(customers, ["customer_id", "dm_consent", "opt_out_date", "consent_data_kinds"], "customers")
+        require_columns(customers, ["customer_id", "dm_consent", "opt_out_date", "consent_data_kinds"], "customers")
         info = customers.set_index("customer_id")
         consent = info.reindex(out["customer_id"])
         may_contact = consent["dm_consent"].fillna(False).astype(bool) & consent["opt_out_date"].isna()
