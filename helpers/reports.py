@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import datetime as dt
 import difflib
 import hashlib
@@ -67,7 +68,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -780,6 +781,26 @@ def export_html(notebook: Path, target: Path, title: str, note: str | None = Non
     return target
 
 
+
+@contextlib.contextmanager
+def _inline_charts() -> Iterator[None]:
+    """Let the report kernel draw charts into the notebook while it runs.
+
+    A kernel inherits its environment, and a non-interactive backend set in the caller's
+    shell (``MPLBACKEND=Agg`` is common on servers and in CI) would leave report.html
+    without a single chart. The caller's setting is restored afterwards.
+    """
+    previous = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = previous
+
+
 def run_area(
     plan: Plan,
     out_dir: Path,
@@ -829,19 +850,20 @@ def run_area(
     failure: Failure | None = None
     try:
         try:
-            papermill.execute_notebook(
-                str(area.path),
-                str(notebook),
-                parameters=parameters,
-                cwd=str(area.path.parent),
-                kernel_name=kernel_name,
-                progress_bar={"desc": area.name, "position": 1, "leave": False} if progress else False,
-                execution_timeout=timeout_s,
-                log_output=False,
-                # The kernel's own log (TCP notice, interrupt on shutdown) is noise for analysts;
-                # errors in the notebook still reach the executed notebook and the failure message.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
+            with _inline_charts():
+                papermill.execute_notebook(
+                    str(area.path),
+                    str(notebook),
+                    parameters=parameters,
+                    cwd=str(area.path.parent),
+                    kernel_name=kernel_name,
+                    progress_bar={"desc": area.name, "position": 1, "leave": False} if progress else False,
+                    execution_timeout=timeout_s,
+                    log_output=False,
+                    # The kernel's own log (TCP notice, interrupt on shutdown) is noise for analysts;
+                    # errors in the notebook still reach the executed notebook and the failure message.
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                )
         except PapermillExecutionError as exc:
             failure = failure_from_cell_error(exc)
         except TimeoutError:  # nbclient's CellTimeoutError: one cell ran longer than --timeout

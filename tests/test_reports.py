@@ -490,7 +490,9 @@ def test_bad_data_fails_the_real_start_page_and_removes_an_earlier_report(
     assert json.loads((out / "run.json").read_text())["areas"]["start_here"]["status"] == "failed"
 
 
-def test_start_page_on_the_bundled_data_reruns_byte_identical(tmp_path: Path) -> None:
+def test_start_page_on_the_bundled_data_reruns_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Servers and CI often set a non-interactive backend; the report must still carry its chart.
+    monkeypatch.setenv("MPLBACKEND", "Agg")
     earlier_failure = tmp_path / "first" / "failed" / "start_here"
     earlier_failure.mkdir(parents=True)
     (earlier_failure / "report.ipynb").write_text("{}", encoding="utf-8")
@@ -503,6 +505,9 @@ def test_start_page_on_the_bundled_data_reruns_byte_identical(tmp_path: Path) ->
     assert metrics["lines_in"] >= metrics["lines_kept"] > 0 and metrics["customers"] > 0
     assert (first / "metrics.json").read_bytes() == (second / "metrics.json").read_bytes()
     assert "Step 1: what is in the data" in (first / "report.html").read_text()
+    executed = json.loads((first / "report.ipynb").read_text())
+    charts = [o for c in executed["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert charts, "the report drew no chart"
     # Cells papermill or the runner insert get fixed ids, so reruns match cell for cell.
     ids = [[cell["id"] for cell in json.loads((run / "report.ipynb").read_text())["cells"]] for run in (first, second)]
     assert ids[0] == ids[1] and "injected-parameters" in ids[0]
