@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parent.parent
+from conftest import PROJECT
 ARTIFACTS = PROJECT / "tests" / "artifacts"
 CHROMIUM = Path(os.environ.get("OCLAB_CHROMIUM", "/usr/bin/chromium"))
 JUPYTER = Path(sys.executable).with_name("jupyter")

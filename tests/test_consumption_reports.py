@@ -9,11 +9,10 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from helpers import consumption, data
 
-PROJECT = Path(__file__).resolve().parent.parent
+from conftest import PROJECT
 NOTEBOOK = PROJECT / "notebooks" / "01_consumption_patterns.ipynb"
 
 

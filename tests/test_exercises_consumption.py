@@ -4,7 +4,6 @@ message gives the answer away (solutions and placeholders: tests/test_exercises_
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from helpers import consumption
 from helpers.exercises import questions

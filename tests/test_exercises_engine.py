@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import types
 import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import nbformat
@@ -40,7 +39,7 @@ from helpers.exercises import (
 from helpers.exercises import warm_up
 from helpers.exercises.attempts import FIELDS, LOG_ENV_VAR
 
-PROJECT = Path(__file__).resolve().parent.parent
+from conftest import PROJECT
 NOTEBOOK = PROJECT / "exercises" / "00_warm_up.ipynb"
 
 # Four orders from three customers. Spend per customer: A = 100 + 60 = 160, B = 40, C = 300;

@@ -20,7 +20,7 @@ from nbconvert import HTMLExporter
 
 from helpers import data, pii
 
-PROJECT = Path(__file__).resolve().parent.parent
+from conftest import PROJECT
 NOTEBOOK = PROJECT / "notebooks" / "04_legal_compliance.ipynb"
 
 

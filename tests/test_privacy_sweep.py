@@ -24,7 +24,7 @@ import pytest
 
 from helpers import data, pii
 
-PROJECT = Path(__file__).resolve().parent.parent
+from conftest import PROJECT
 REPORTS_TIMEOUT_S = 900
 
 

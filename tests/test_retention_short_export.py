@@ -9,7 +9,7 @@ import pandas as pd
 
 from helpers import clv, data
 
-PROJECT = Path(__file__).resolve().parent.parent
+from conftest import PROJECT
 NOTEBOOK = PROJECT / "notebooks" / "02_retention_tactics.ipynb"
 MODEL_KEYS = ("bgnbd_params", "bgnbd_converged", "gamma_gamma_params", "expected_purchases_next_period",
               "at_risk_customers", "win_back_customers")
